@@ -1,0 +1,25 @@
+"""gateway: serve Azure ML-style scoring scripts to Power BI, Excel, Studio and HTTP clients."""
+
+__version__ = "0.1.0"
+
+from .app import create_app  # noqa: E402
+from .contract import Contract, contract  # noqa: E402
+from .errors import GatewayError  # noqa: E402
+from .runtime import Scorer  # noqa: E402
+from .settings import Settings  # noqa: E402
+from .specs import Json, List, Object, Spec, Value  # noqa: E402
+
+__all__ = (
+    "__version__",
+    "contract",
+    "Contract",
+    "Spec",
+    "Json",
+    "Value",
+    "Object",
+    "List",
+    "Scorer",
+    "Settings",
+    "create_app",
+    "GatewayError",
+)

@@ -1,0 +1,106 @@
+"""A scorer's contract: its declared top-level parameters, optional output, and the decorator.
+
+    @contract(Inputs={"data": Table.from_sample(df)}, GlobalParameters={"method": Value(str, default="predict")})
+    def run(Inputs, GlobalParameters): ...
+
+The decorator only attaches a `Contract` to the function: calling `run` directly stays a plain call.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, TypeVar
+
+from .specs import MISSING, DecodeContext, Object, Spec, as_spec, decode_members
+
+__all__ = ("CONTRACT_ATTR", "HEADERS_PARAM", "Contract", "contract", "get_contract")
+
+CONTRACT_ATTR = "__gateway_contract__"
+HEADERS_PARAM = "request_headers"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The top-level parameters `run()` is called with (by keyword), and what it returns."""
+
+    params: Mapping[str, Spec]
+    results: Spec | None = None
+    validate_output: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_folded", {name.casefold(): name for name in self.params})
+
+    def bind(self, body: dict[str, Any], ctx: DecodeContext) -> dict[str, Any]:
+        """Decode the envelope's members into `run()` keyword arguments; problems go to `ctx`."""
+        folded: dict[str, str] = self._folded  # type: ignore[attr-defined]
+        return decode_members(self.params, folded, body, "", ctx)
+
+    def envelope(self) -> Object:
+        """The whole request body as one `Object` spec (for schemas and examples)."""
+        return Object(self.params)
+
+    def describe(self) -> str:
+        return ", ".join(
+            f"{name}{'' if spec.required else '?'}: {spec.describe()}" for name, spec in self.params.items()
+        )
+
+
+def contract(
+    params: Mapping[str, Any] | None = None,
+    /,
+    *,
+    results: Any = None,
+    validate_output: bool = False,
+    **declared: Any,
+) -> Callable[[F], F]:
+    """Declare `run()`'s top-level parameters (one keyword per JSON key) and, optionally, its output.
+
+    A parameter is optional when its spec has a default or `run()` gives it a Python default;
+    a missing optional parameter is passed as that default, unconverted.
+    """
+    merged: dict[str, Any] = dict(params or {})
+    merged.update(declared)
+    if not merged:
+        raise TypeError("contract() needs at least one parameter")
+    specs = {name: as_spec(spec) for name, spec in merged.items()}
+    output = as_spec(results) if results is not None else None
+
+    def attach(fn: F) -> F:
+        setattr(fn, CONTRACT_ATTR, Contract(_with_signature_defaults(fn, specs), output, validate_output))
+        return fn
+
+    return attach
+
+
+def get_contract(fn: Callable[..., Any]) -> Contract | None:
+    found = getattr(fn, CONTRACT_ATTR, None)
+    return found if isinstance(found, Contract) else None
+
+
+def _with_signature_defaults(fn: Callable[..., Any], specs: dict[str, Spec]) -> dict[str, Spec]:
+    """Check the declaration against `fn`'s signature and fold Python defaults into the specs."""
+    name = getattr(fn, "__qualname__", repr(fn))
+    signature = inspect.signature(fn)
+    accepts_any = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+    if HEADERS_PARAM in specs:
+        raise TypeError(f"{name}: '{HEADERS_PARAM}' is filled by the gateway and cannot be declared")
+    out: dict[str, Spec] = {}
+    for param_name, spec in specs.items():
+        param = signature.parameters.get(param_name)
+        if param is None or param.kind in (param.VAR_POSITIONAL, param.POSITIONAL_ONLY):
+            if not accepts_any:
+                raise TypeError(f"{name}() has no keyword parameter '{param_name}' to receive the declared input")
+        elif param.default is not inspect.Parameter.empty and spec.default is MISSING:
+            spec = copy.copy(spec)
+            spec.default = param.default
+        out[param_name] = spec
+    for param in signature.parameters.values():
+        undeclared = param.name not in specs and param.name != HEADERS_PARAM
+        if undeclared and param.kind in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY, param.POSITIONAL_ONLY):
+            if param.default is inspect.Parameter.empty:
+                raise TypeError(f"{name}() parameter '{param.name}' is neither declared in the contract nor defaulted")
+    return out

@@ -1,0 +1,140 @@
+"""The error hierarchy: every failure a client can cause or see, with its HTTP status.
+
+Nothing here imports aiohttp; `middleware.py` is the one place that turns these into responses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+__all__ = (
+    "MAX_REPORTED_ERRORS",
+    "Problem",
+    "Problems",
+    "GatewayError",
+    "EnvelopeError",
+    "ContractError",
+    "UnsupportedMediaType",
+    "PayloadTooLarge",
+    "UnknownScorer",
+    "ScoringError",
+    "StartupError",
+    "join_path",
+)
+
+MAX_REPORTED_ERRORS = 20
+
+
+def join_path(path: str, key: str | int) -> str:
+    """Extend a JSON path: `Inputs` + `data` → `Inputs.data`, + 17 → `Inputs.data[17]`."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if key.isidentifier():
+        return f"{path}.{key}" if path else key
+    quoted = key.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{path}["{quoted}"]'
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a request, and where it is (a JSON path; `$` is the whole body)."""
+
+    path: str
+    error: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"path": self.path, "error": self.error}
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.error}"
+
+
+class Problems:
+    """Collects up to MAX_REPORTED_ERRORS problems while a whole request is checked."""
+
+    __slots__ = ("items", "total")
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+        self.total = 0
+
+    def add(self, path: str, error: str) -> None:
+        self.total += 1
+        if len(self.items) < MAX_REPORTED_ERRORS:
+            self.items.append(Problem(path, error))
+
+    @property
+    def full(self) -> bool:
+        return self.total >= MAX_REPORTED_ERRORS
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise ContractError(self.items, self.total)
+
+
+class GatewayError(Exception):
+    """Base of every error the gateway answers itself; `status` is the HTTP status code."""
+
+    status: ClassVar[int] = 500
+    run_failed: ClassVar[bool] = False
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"message": self.message}
+        if self.problems:
+            body["errors"] = [p.as_json() for p in self.problems]
+        return body
+
+
+class EnvelopeError(GatewayError):
+    """The body is not a usable request envelope (empty, not JSON, not an object, ...)."""
+
+    status = 400
+
+    def __init__(self, message: str, path: str = "$") -> None:
+        super().__init__(message, [Problem(path, message)])
+
+
+class ContractError(GatewayError):
+    """The envelope's content breaks the scorer's contract; lists the first problems with paths."""
+
+    status = 400
+
+    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
+        total = len(problems) if total is None else total
+        message = str(problems[0]) if problems else "invalid request"
+        if total > 1:
+            message += f" (and {total - 1} more error{'s' if total > 2 else ''})"
+        super().__init__(message, problems)
+        self.total = total
+
+
+class UnsupportedMediaType(GatewayError):
+    status = 415
+
+
+class PayloadTooLarge(GatewayError):
+    status = 413
+
+
+class UnknownScorer(GatewayError):
+    status = 404
+
+
+class ScoringError(GatewayError):
+    """The scorer's own code failed; the client sees a generic message, the log the traceback."""
+
+    status = 500
+    run_failed = True
+
+
+class StartupError(Exception):
+    """A scorer could not be loaded or initialised; the message is one paragraph for the operator."""

@@ -1,0 +1,63 @@
+"""One short handler per route: HTTP in, HTTP out; the work happens in `runtime`."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from .errors import PayloadTooLarge
+from .keys import EXECUTOR, READY, REGISTRY, REQUEST_ID, SETTINGS
+from .runtime import Incoming, Scorer, execute
+
+__all__ = ("health", "healthz", "readyz", "score")
+
+log = logging.getLogger("gateway.server")
+
+PASSTHROUGH = (web.StreamResponse,)
+
+
+async def health(request: web.Request) -> web.Response:
+    """`GET /`: the Azure-style probe."""
+    return web.Response(text="Healthy")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Liveness: the process answers."""
+    return web.json_response({"status": "alive"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: 200 only once every scorer's init() has finished."""
+    if request.app[READY].is_set():
+        return web.json_response({"status": "ready", "scorers": list(request.app[REGISTRY].scorers)})
+    return web.json_response({"status": "starting"}, status=503)
+
+
+async def _incoming(request: web.Request, scorer: Scorer) -> Incoming:
+    limit = request.app[SETTINGS].max_body_size
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"request body of {request.content_length} bytes exceeds the limit of {limit} bytes")
+    body = await request.read() if request.method == "POST" else b""
+    return Incoming(
+        method=request.method,
+        body=body,
+        query=list(request.query.items()),
+        content_type=request.headers.get("Content-Type"),
+        headers=dict(request.headers) if scorer.wants_headers else None,
+        request_id=request[REQUEST_ID],
+    )
+
+
+async def score(request: web.Request) -> web.StreamResponse:
+    """`/score` and `/score/{name}`: parse, convert, run, answer Results."""
+    scorer = request.app[REGISTRY].get(request.match_info.get("name"))
+    outcome = await execute(scorer, await _incoming(request, scorer), request.app[EXECUTOR], PASSTHROUGH)
+    if outcome.ignored:
+        log.debug("scorer '%s' ignored unknown keys: %s", scorer.name, ", ".join(outcome.ignored))
+    response = outcome.response
+    if response is None:
+        response = web.Response(body=outcome.body, content_type="application/json")
+    response.headers["x-ms-run-fn-exec-ms"] = f"{outcome.exec_ms:.3f}"
+    response.headers["x-ms-run-function-failed"] = str(response.status >= 500)
+    return response

@@ -1,0 +1,19 @@
+"""Every piece of typed application state, as `web.AppKey`s in one place."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from aiohttp import web
+
+from .runtime import Registry
+from .settings import Settings
+
+__all__ = ("SETTINGS", "REGISTRY", "EXECUTOR", "READY", "REQUEST_ID")
+
+SETTINGS = web.AppKey("settings", Settings)
+REGISTRY = web.AppKey("registry", Registry)
+EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
+READY = web.AppKey("ready", asyncio.Event)  # set once every scorer's init() finished
+REQUEST_ID = "gateway.request_id"  # key in the per-request mapping

@@ -1,0 +1,106 @@
+"""§1 TARGET forms: `package.module:function`, `path/to/score.py` (function `run`), `path/score.py:fn`."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import re
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Callable
+
+from .errors import StartupError
+
+__all__ = ("ScorerTarget", "LoadedScorer", "parse_scorer_option", "load")
+
+_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+@dataclass(frozen=True)
+class ScorerTarget:
+    """One `--scorer [NAME=]TARGET` as given on the command line."""
+
+    name: str
+    target: str
+
+    @property
+    def is_file(self) -> bool:
+        return self.location[0].endswith(".py") or os.path.sep in self.location[0] or "/" in self.location[0]
+
+    @property
+    def location(self) -> tuple[str, str]:
+        """(module path or file path, function name)."""
+        where, sep, func = self.target.rpartition(":")
+        if sep and func.isidentifier() and where:
+            return where, func
+        return self.target, "run"
+
+
+@dataclass(frozen=True)
+class LoadedScorer:
+    name: str
+    target: str
+    module: ModuleType
+    run: Callable[..., Any]
+    init: Callable[[], Any] | None
+    source_dir: str | None
+
+
+def parse_scorer_option(text: str, default_name: str = "default") -> ScorerTarget:
+    """`NAME=TARGET` or `TARGET`; a bare TARGET is named `default`."""
+    name, sep, target = text.partition("=")
+    if not sep:
+        return ScorerTarget(default_name, text)
+    if not _NAME.match(name):
+        raise ValueError(f"scorer name {name!r} may only hold letters, digits, '_', '-' and '.'")
+    if not target:
+        raise ValueError(f"--scorer {text!r}: no TARGET after '='")
+    return ScorerTarget(name, target)
+
+
+def load(spec: ScorerTarget) -> LoadedScorer:
+    """Import the target and find its `run` (and `init`, when the module has one)."""
+    where, func_name = spec.location
+    try:
+        if spec.is_file:
+            module, source_dir = _load_file(spec.name, where), os.path.dirname(os.path.realpath(where))
+        else:
+            module, source_dir = importlib.import_module(where), None
+    except StartupError:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - any import-time failure stops startup with its cause
+        raise StartupError(
+            f"scorer '{spec.name}' ({spec.target}) could not be imported: {type(exc).__name__}: {exc}"
+        ) from exc
+    run = getattr(module, func_name, None)
+    if not callable(run):
+        raise StartupError(
+            f"scorer '{spec.name}' ({spec.target}): module {module.__name__} has no function '{func_name}'"
+        )
+    init = getattr(module, "init", None)
+    if func_name == "init" or not callable(init):
+        init = None
+    return LoadedScorer(spec.name, spec.target, module, run, init, source_dir)
+
+
+def _load_file(name: str, path: str) -> ModuleType:
+    if not os.path.isfile(path):
+        raise StartupError(f"scorer '{name}': entry script {path} does not exist")
+    path = os.path.realpath(path)
+    module_name = "gateway_entry_" + re.sub(r"\W", "_", name)
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise StartupError(f"scorer '{name}': {path} cannot be loaded as a Python module")
+    directory = os.path.dirname(path)
+    if directory not in sys.path:
+        sys.path.append(directory)  # entry scripts import their sibling modules, as under Azure ML
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module

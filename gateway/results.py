@@ -1,0 +1,84 @@
+"""§4 Results: whatever `run()` returns, as strict JSON bytes (NaN and ±Infinity become null)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+
+__all__ = ("render", "UnserializableResult", "frame_to_records")
+
+_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
+class UnserializableResult(TypeError):
+    """`run()` returned something that has no JSON form; names the offending type."""
+
+
+def render(value: Any) -> bytes:
+    """Serialize a `run()` result; `None` answers `{}` as the reference server does."""
+    if value is None:
+        return b"{}"
+    try:
+        return orjson.dumps(value, default=_default, option=_OPTIONS)
+    except orjson.JSONEncodeError as exc:
+        raise UnserializableResult(str(exc)) from exc
+
+
+def frame_to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A DataFrame as a list of row objects, column by column (no per-cell pandas boxing)."""
+    names = [str(c) for c in frame.columns]
+    columns = [_column_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+def _column_values(series: pd.Series) -> list[Any]:
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype) or dtype.kind == "M":
+        return _datetimes(series)
+    if dtype.kind in "biuf" and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        return series.to_numpy().tolist()
+    values = series.to_numpy(dtype=object, na_value=None)
+    return values.tolist()
+
+
+def _datetimes(values: Any) -> list[Any]:
+    index = pd.DatetimeIndex(values)
+    text = index.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    if index.tz is not None:
+        offsets = index.strftime("%z")
+        text = [None if t is None else t + o[:3] + ":" + o[3:] for t, o in zip(text, offsets)]
+    return [None if t is None or t != t else t for t in text]
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame):
+        return frame_to_records(value)
+    if isinstance(value, (pd.Series, pd.Index)):
+        return _column_values(pd.Series(value))
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "M":
+            return np.asarray(_datetimes(value.ravel()), dtype=object).reshape(value.shape).tolist()
+        return value.tolist()
+    if value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, pd.Timedelta):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, decimal.Decimal):
+        return orjson.Fragment(str(value)) if value.is_finite() else None
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, (set, frozenset)):
+        return list(value)
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")

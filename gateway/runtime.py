@@ -1,0 +1,219 @@
+"""Scorers and how a request runs through one: envelope → contract → run() → Results bytes.
+
+Everything about a scorer's signature is worked out once, at registration; a request only reads it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Mapping
+
+import orjson
+
+from .contract import HEADERS_PARAM, Contract, get_contract
+from .envelope import check_media_type, decode_text, parse_body, parse_query
+from .errors import ScoringError, StartupError, UnknownScorer
+from .loader import LoadedScorer
+from .results import UnserializableResult, render
+from .specs import DecodeContext
+
+__all__ = ("Scorer", "Registry", "Incoming", "Outcome", "execute")
+
+log = logging.getLogger("gateway.runtime")
+
+#: Bodies at least this large are parsed and converted off the event loop even for async scorers.
+OFFLOAD_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """A registered scoring function: how to call it, and with what."""
+
+    name: str
+    run: Callable[..., Any]
+    init: Callable[[], Any] | None = None
+    contract: Contract | None = None
+    raw_param: str | None = None
+    wants_headers: bool = False
+    is_async: bool = False
+    target: str = ""
+    source_dir: str | None = None
+
+    @classmethod
+    def from_function(
+        cls,
+        name: str,
+        run: Callable[..., Any],
+        init: Callable[[], Any] | None = None,
+        *,
+        target: str = "",
+        source_dir: str | None = None,
+    ) -> "Scorer":
+        """Inspect `run` once; a signature the gateway cannot call is a StartupError."""
+        label = f"scorer '{name}'" + (f" ({target})" if target else "")
+        try:
+            signature = inspect.signature(run)
+        except (TypeError, ValueError) as exc:
+            raise StartupError(f"{label}: cannot read the signature of run(): {exc}") from exc
+        params = signature.parameters
+        wants_headers = HEADERS_PARAM in params
+        found = get_contract(run)
+        raw_param = None
+        if found is None:
+            for p in params.values():
+                if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY) and p.name != HEADERS_PARAM:
+                    raise StartupError(f"{label}: run() may not take *args, **kwargs or positional-only parameters")
+            inputs = [p.name for p in params.values() if p.name != HEADERS_PARAM]
+            if not inputs:
+                raise StartupError(f"{label}: run() must take at least one parameter to receive the request")
+            raw_param = inputs[0]
+        is_async = inspect.iscoroutinefunction(run) or inspect.iscoroutinefunction(getattr(run, "__call__", None))
+        return cls(name, run, init, found, raw_param, wants_headers, is_async, target, source_dir)
+
+    @classmethod
+    def from_loaded(cls, loaded: LoadedScorer) -> "Scorer":
+        return cls.from_function(
+            loaded.name, loaded.run, loaded.init, target=loaded.target, source_dir=loaded.source_dir
+        )
+
+    def describe(self) -> str:
+        if self.contract is not None:
+            return self.contract.describe()
+        return f"{self.raw_param}: raw body text (no contract)"
+
+
+class Registry:
+    """The scorers being served, by name; read-only once the app is built."""
+
+    def __init__(self, scorers: Iterable[Scorer]) -> None:
+        by_name: dict[str, Scorer] = {}
+        for scorer in scorers:
+            if scorer.name in by_name:
+                raise StartupError(f"two scorers are named '{scorer.name}'")
+            by_name[scorer.name] = scorer
+        if not by_name:
+            raise StartupError("no scorer to serve: give --scorer TARGET or set AZUREML_ENTRY_SCRIPT")
+        self.scorers: Mapping[str, Scorer] = MappingProxyType(by_name)
+
+    @property
+    def default(self) -> Scorer | None:
+        if len(self.scorers) == 1:
+            return next(iter(self.scorers.values()))
+        return self.scorers.get("default")
+
+    def get(self, name: str | None) -> Scorer:
+        if name is None:
+            found = self.default
+            if found is None:
+                raise UnknownScorer(
+                    "no default scorer is served; use /score/{name} with one of: " + ", ".join(self.scorers)
+                )
+            return found
+        try:
+            return self.scorers[name]
+        except KeyError:
+            raise UnknownScorer(
+                f"no scorer named '{name}'; served scorers: " + ", ".join(self.scorers)
+            ) from None
+
+
+@dataclass(slots=True)
+class Incoming:
+    """What a score request carries, without HTTP types."""
+
+    method: str
+    body: bytes = b""
+    query: list[tuple[str, str]] = field(default_factory=list)
+    content_type: str | None = None
+    headers: dict[str, str] | None = None
+    request_id: str = ""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a scoring call produced: JSON bytes, or a response object `run()` built itself."""
+
+    body: bytes | None
+    response: Any
+    exec_ms: float
+    ignored: list[str]
+
+
+def arguments(scorer: Scorer, incoming: Incoming) -> tuple[dict[str, Any], DecodeContext]:
+    """The keyword arguments for `run()`, or a 4xx GatewayError explaining what is wrong."""
+    ctx = DecodeContext()
+    if scorer.contract is None:
+        assert scorer.raw_param is not None
+        if incoming.method == "GET":
+            text = orjson.dumps(parse_query(incoming.query)).decode()
+        else:
+            text = decode_text(incoming.body)
+        kwargs: dict[str, Any] = {scorer.raw_param: text}
+    else:
+        if incoming.method == "GET":
+            envelope = parse_query(incoming.query)
+        else:
+            check_media_type(incoming.content_type)
+            envelope = parse_body(incoming.body)
+        kwargs = scorer.contract.bind(envelope, ctx)
+        ctx.problems.raise_if_any()
+    if scorer.wants_headers:
+        kwargs[HEADERS_PARAM] = dict(incoming.headers or {})
+    return kwargs, ctx
+
+
+def _failed(scorer: Scorer, incoming: Incoming, exc: BaseException, what: str) -> ScoringError:
+    log.error(
+        "scorer '%s' %s (request id %s)", scorer.name, what, incoming.request_id, exc_info=(type(exc), exc, exc.__traceback__)
+    )
+    return ScoringError(f"run() failed ({type(exc).__name__}); see logs for request id {incoming.request_id}")
+
+
+def _finish(
+    scorer: Scorer, incoming: Incoming, value: Any, started: float, ctx: DecodeContext, passthrough: tuple[type, ...]
+) -> Outcome:
+    exec_ms = (time.perf_counter() - started) * 1000.0
+    if passthrough and isinstance(value, passthrough):
+        return Outcome(None, value, exec_ms, ctx.ignored)
+    try:
+        body = render(value)
+    except UnserializableResult as exc:
+        raise _failed(scorer, incoming, exc, "returned a value that cannot be serialized to JSON") from None
+    return Outcome(body, None, exec_ms, ctx.ignored)
+
+
+def _execute_sync(scorer: Scorer, incoming: Incoming, passthrough: tuple[type, ...]) -> Outcome:
+    started = time.perf_counter()
+    kwargs, ctx = arguments(scorer, incoming)
+    try:
+        value = scorer.run(**kwargs)
+    except Exception as exc:
+        raise _failed(scorer, incoming, exc, "raised") from None
+    return _finish(scorer, incoming, value, started, ctx, passthrough)
+
+
+async def execute(
+    scorer: Scorer, incoming: Incoming, executor: Executor | None, passthrough: tuple[type, ...] = ()
+) -> Outcome:
+    """Run one request: a sync scorer entirely in the thread pool, an async one awaited on the loop."""
+    loop = asyncio.get_running_loop()
+    if not scorer.is_async:
+        return await loop.run_in_executor(executor, _execute_sync, scorer, incoming, passthrough)
+    started = time.perf_counter()
+    if len(incoming.body) >= OFFLOAD_BYTES:
+        kwargs, ctx = await loop.run_in_executor(executor, arguments, scorer, incoming)
+    else:
+        kwargs, ctx = arguments(scorer, incoming)
+    try:
+        value = await scorer.run(**kwargs)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        raise _failed(scorer, incoming, exc, "raised") from None
+    return _finish(scorer, incoming, value, started, ctx, passthrough)

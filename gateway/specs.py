@@ -31,6 +31,7 @@ class DecodeContext:
 
     problems: Problems = field(default_factory=Problems)
     ignored: list[str] = field(default_factory=list)
+    forms: dict[str, str] = field(default_factory=dict)  # JSON path of a table → wire form it came in
     rows: int = 0
 
 

@@ -94,7 +94,7 @@ def _with_signature_defaults(fn: Callable[..., Any], specs: dict[str, Spec]) -> 
         if param is None or param.kind in (param.VAR_POSITIONAL, param.POSITIONAL_ONLY):
             if not accepts_any:
                 raise TypeError(f"{name}() has no keyword parameter '{param_name}' to receive the declared input")
-        elif param.default is not inspect.Parameter.empty and spec.default is MISSING:
+        elif param.default is not inspect.Parameter.empty and spec.default is MISSING:  # the Python default wins over derived ones
             spec = copy.copy(spec)
             spec.default = param.default
         out[param_name] = spec

@@ -16,4 +16,4 @@ SETTINGS = web.AppKey("settings", Settings)
 REGISTRY = web.AppKey("registry", Registry)
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
 READY = web.AppKey("ready", asyncio.Event)  # set once every scorer's init() finished
-REQUEST_ID = "gateway.request_id"  # key in the per-request mapping
+REQUEST_ID = web.RequestKey("request_id", str)

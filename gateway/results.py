@@ -13,7 +13,8 @@ import pandas as pd
 
 __all__ = ("render", "UnserializableResult", "frame_to_records")
 
-_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+_OPTIONS = orjson.OPT_NON_STR_KEYS
+_NUMPY = orjson.OPT_SERIALIZE_NUMPY
 
 
 class UnserializableResult(TypeError):
@@ -48,12 +49,16 @@ def _column_values(series: pd.Series) -> list[Any]:
 
 
 def _datetimes(values: Any) -> list[Any]:
+    """ISO-8601 strings (UTC-aware ones ending in Z) at the finest unit needed; NaT → None."""
     index = pd.DatetimeIndex(values)
-    text = index.strftime("%Y-%m-%dT%H:%M:%S.%f")
-    if index.tz is not None:
-        offsets = index.strftime("%z")
-        text = [None if t is None else t + o[:3] + ":" + o[3:] for t, o in zip(text, offsets)]
-    return [None if t is None or t != t else t for t in text]
+    aware = index.tz is not None
+    stamps = (index.tz_convert("UTC").tz_localize(None) if aware else index).to_numpy()
+    missing = np.isnat(stamps)
+    present = stamps[~missing]
+    unit = next((u for u in ("s", "ms", "us") if (present.astype(f"datetime64[{u}]") == present).all()), "ns")
+    text = np.datetime_as_string(stamps, unit=unit, timezone="UTC" if aware else "naive").astype(object)
+    text[missing] = None
+    return text.tolist()
 
 
 def _default(value: Any) -> Any:
@@ -62,8 +67,10 @@ def _default(value: Any) -> Any:
     if isinstance(value, (pd.Series, pd.Index)):
         return _column_values(pd.Series(value))
     if isinstance(value, np.ndarray):
-        if value.dtype.kind == "M":
+        if value.dtype.kind == "M":  # orjson would write NaT as a year-1677 date
             return np.asarray(_datetimes(value.ravel()), dtype=object).reshape(value.shape).tolist()
+        if value.dtype.kind in "biuf" and value.dtype.isnative:
+            return orjson.Fragment(orjson.dumps(np.ascontiguousarray(value), option=_NUMPY))
         return value.tolist()
     if value is pd.NaT or value is pd.NA:
         return None

@@ -45,6 +45,10 @@ class Spec:
     def required(self) -> bool:
         return self.default is MISSING
 
+    def missing_value(self) -> Any:
+        """What `run()` receives when an optional member is absent: its default, unconverted."""
+        return self.default
+
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
         raise NotImplementedError
 
@@ -210,6 +214,16 @@ class Object(Spec):
         self.default = default
         self.nullable = nullable
 
+    @property
+    def required(self) -> bool:
+        """An object is optional when it has a default or every member of it is optional."""
+        return self.default is MISSING and any(spec.required for spec in self.members.values())
+
+    def missing_value(self) -> Any:
+        if self.default is not MISSING:
+            return self.default
+        return {name: spec.missing_value() for name, spec in self.members.items()}
+
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
         if not isinstance(value, dict):
             if value is None and self.nullable:
@@ -255,8 +269,8 @@ def decode_members(
         member_path = join_path(path, name)
         if name in value:
             out[name] = spec.decode(value[name], member_path, ctx)
-        elif spec.default is not MISSING:
-            out[name] = spec.default
+        elif not spec.required:
+            out[name] = spec.missing_value()
         elif folded_key_present(name, value):
             continue  # already reported as a case mistake
         elif path:

@@ -1,0 +1,116 @@
+"""`python -m gateway` as a real process: TARGET forms, options, startup failures, scoring over a socket."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import requests
+
+from conftest import ROOT, SCORERS
+
+ECHO = str(SCORERS / "echo.py")
+
+
+def run_gateway(*args: str, env: dict[str, str] | None = None, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gateway", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_serves_a_script_over_a_socket(gateway_process, tmp_path):
+    process = gateway_process("--scorer", ECHO, "--model-dir", str(tmp_path))
+    body = {"Inputs": {"data": [{"a": 1}]}, "GlobalParameters": {"scale": 2}}
+    response = requests.post(process.base + "/score", json=body, timeout=10)
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["Results"] == {"inputs": {"data": [{"a": 1}]}, "scale": 2.0}
+    assert answer["init_calls"] == 1  # init() ran once, before the port answered
+    assert answer["model_dir"] == str(tmp_path)
+    assert answer["entry_script"] == os.path.realpath(ECHO)
+    assert requests.get(process.base + "/", timeout=5).text == "Healthy"
+    out, _ = process.stop()
+    assert "serving on http://127.0.0.1:" in out
+    assert "scorer 'default'" in out and "GlobalParameters?" in out
+
+
+def test_model_dir_is_exported_absolute(gateway_process, tmp_path):
+    relative = os.path.relpath(tmp_path, ROOT)
+    process = gateway_process("--scorer", ECHO, "--model-dir", relative)
+    answer = requests.post(process.base + "/score", json={"Inputs": 1}, timeout=10).json()
+    assert answer["model_dir"] == str(tmp_path)
+
+
+def test_module_function_target_and_several_named_scorers(gateway_process):
+    process = gateway_process(
+        "--scorer", "upper=tests.scorers.raw:shout", "--scorer", f"echo={ECHO}", "--scorer", "raw=tests/scorers/raw.py"
+    )
+    upper = requests.post(process.base + "/score/upper", data=b"quiet", timeout=10)
+    assert upper.json() == "QUIET"
+    echo = requests.post(process.base + "/score/echo", json={"Inputs": 5}, timeout=10)
+    assert echo.json()["Results"]["inputs"] == 5
+    raw = requests.post(process.base + "/score/raw", data=b"x", timeout=10)
+    assert raw.json() == {"received_type": "str", "received": "x"}
+    assert requests.post(process.base + "/score", json={}, timeout=10).status_code == 404
+
+
+def test_script_colon_function_target(gateway_process):
+    process = gateway_process("--scorer", "tests/scorers/raw.py:shout")
+    assert requests.post(process.base + "/score", data=b"abc", timeout=10).json() == "ABC"
+
+
+def test_azureml_entry_script_is_the_default_scorer(gateway_process):
+    process = gateway_process(env={"AZUREML_ENTRY_SCRIPT": ECHO})
+    assert requests.post(process.base + "/score", json={"Inputs": 2}, timeout=10).json()["Results"]["inputs"] == 2
+
+
+def test_init_failure_stops_the_process_with_exit_code_1():
+    result = run_gateway("--scorer", "tests/scorers/init_fails.py", "--port", "5999")
+    assert result.returncode == 1
+    assert (
+        "gateway: cannot start: scorer 'default' (tests/scorers/init_fails.py): init() raised RuntimeError: "
+        "model file not found: /nowhere/model.pkl"
+    ) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_import_failure_stops_the_process_with_exit_code_1():
+    result = run_gateway("--scorer", "bad=tests/scorers/import_fails.py", "--port", "5999")
+    assert result.returncode == 1
+    assert "scorer 'bad' (tests/scorers/import_fails.py) could not be imported: ModuleNotFoundError" in result.stderr
+    assert "module_that_does_not_exist" in result.stderr
+
+
+def test_missing_function_stops_the_process():
+    result = run_gateway("--scorer", "tests/scorers/raw.py:nope", "--port", "5999")
+    assert result.returncode == 1
+    assert "has no function 'nope'" in result.stderr
+
+
+def test_missing_script_stops_the_process():
+    result = run_gateway("--scorer", "tests/scorers/absent.py", "--port", "5999")
+    assert result.returncode == 1
+    assert "absent.py does not exist" in result.stderr
+
+
+def test_usage_errors_exit_2():
+    assert run_gateway().returncode == 2
+    missing_dir = run_gateway("--scorer", ECHO, "--model-dir", "/definitely/not/here")
+    assert missing_dir.returncode == 2
+    assert "no such directory" in missing_dir.stderr
+    duplicate = run_gateway("--scorer", ECHO, "--scorer", ECHO)
+    assert duplicate.returncode == 2
+    assert "several scorers are named default" in duplicate.stderr
+
+
+def test_help_lists_the_environment_variables():
+    result = run_gateway("--help")
+    assert result.returncode == 0
+    for name in ("GATEWAY_PORT", "AZUREML_ENTRY_SCRIPT", "AZUREML_MODEL_DIR", "--scorer", "--model-dir"):
+        assert name in result.stdout

@@ -7,11 +7,13 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import AsyncIterator, Iterable
 
+import orjson
 from aiohttp import web
 
 from . import handlers
+from .check import contract_schema
 from .errors import StartupError
-from .keys import EXECUTOR, READY, REGISTRY, SETTINGS
+from .keys import CONTRACTS, EXECUTOR, READY, REGISTRY, SETTINGS
 from .middleware import gateway_middleware
 from .runtime import Registry, Scorer
 from .settings import Settings
@@ -28,6 +30,8 @@ ROUTES = [
     web.get("/score", handlers.score, allow_head=False),
     web.post("/score/{name}", handlers.score),
     web.get("/score/{name}", handlers.score, allow_head=False),
+    web.get("/contract.json", handlers.contract_document),
+    web.get("/scorers/{name}/contract.json", handlers.contract_document),
 ]
 
 
@@ -60,7 +64,8 @@ def create_app(settings: Settings, scorers: Iterable[Scorer]) -> web.Application
     """Build the gateway application for these scorers; the only way to make one."""
     app = web.Application(middlewares=[gateway_middleware], client_max_size=settings.max_body_size)
     app[SETTINGS] = settings
-    app[REGISTRY] = Registry(scorers)
+    app[REGISTRY] = registry = Registry(scorers)
+    app[CONTRACTS] = {name: orjson.dumps(contract_schema(s)) for name, s in registry.scorers.items()}
     app[READY] = asyncio.Event()
     app.router.add_routes(ROUTES)
     app.cleanup_ctx.append(_thread_pool)

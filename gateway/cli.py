@@ -12,6 +12,7 @@ from aiohttp import web
 
 from . import __version__
 from .app import create_app
+from .commands import check_main
 from .errors import StartupError
 from .loader import ScorerTarget, load, parse_scorer_option
 from .runtime import Registry, Scorer
@@ -41,7 +42,8 @@ def _env_int(name: str, default: int) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m gateway",
-        description="Serve Azure ML-style scoring scripts (init() once, run() per request) over HTTP.",
+        description="Serve Azure ML-style scoring scripts (init() once, run() per request) over HTTP. "
+        "Subcommand: 'python -m gateway check --help' checks payloads against a scorer's contract.",
         epilog=ENVIRONMENT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -167,6 +169,8 @@ def serve(argv: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `python -m gateway` and the `gateway` command."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "check":
+        return check_main(argv[1:])
     if argv and argv[0] == "serve":
         argv = argv[1:]
     return serve(argv)

@@ -68,6 +68,8 @@ def contract(
         raise TypeError("contract() needs at least one parameter")
     specs = {name: as_spec(spec) for name, spec in merged.items()}
     output = as_spec(results) if results is not None else None
+    if validate_output and output is None:
+        raise TypeError("validate_output=True needs a results= declaration to validate against")
 
     def attach(fn: F) -> F:
         setattr(fn, CONTRACT_ATTR, Contract(_with_signature_defaults(fn, specs), output, validate_output))

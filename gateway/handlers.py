@@ -7,10 +7,10 @@ import logging
 from aiohttp import web
 
 from .errors import PayloadTooLarge
-from .keys import EXECUTOR, READY, REGISTRY, REQUEST_ID, SETTINGS
+from .keys import CONTRACTS, EXECUTOR, READY, REGISTRY, REQUEST_ID, SETTINGS
 from .runtime import Incoming, Scorer, execute
 
-__all__ = ("health", "healthz", "readyz", "score")
+__all__ = ("health", "healthz", "readyz", "score", "contract_document")
 
 log = logging.getLogger("gateway.server")
 
@@ -61,3 +61,10 @@ async def score(request: web.Request) -> web.StreamResponse:
     response.headers["x-ms-run-fn-exec-ms"] = f"{outcome.exec_ms:.3f}"
     response.headers["x-ms-run-function-failed"] = str(response.status >= 500)
     return response
+
+
+async def contract_document(request: web.Request) -> web.Response:
+    """`/contract.json?scorer=NAME` and `/scorers/{name}/contract.json`: the contract as one JSON Schema."""
+    name = request.match_info.get("name") or request.query.get("scorer")
+    scorer = request.app[REGISTRY].get(name)
+    return web.Response(body=request.app[CONTRACTS][scorer.name], content_type="application/schema+json")

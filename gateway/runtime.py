@@ -185,7 +185,29 @@ def _finish(
         body = render(value)
     except UnserializableResult as exc:
         raise _failed(scorer, incoming, exc, "returned a value that cannot be serialized to JSON") from None
+    if scorer.contract is not None and scorer.contract.validate_output:
+        _check_output(scorer, incoming, body)
     return Outcome(body, None, exec_ms, ctx.ignored)
+
+
+def _check_output(scorer: Scorer, incoming: Incoming, body: bytes) -> None:
+    """Decode what the client would receive with the declared output spec; a mismatch is the scorer's fault."""
+    assert scorer.contract is not None and scorer.contract.results is not None
+    ctx = DecodeContext()
+    scorer.contract.results.decode(orjson.loads(body), "", ctx)
+    if ctx.problems:
+        first = ctx.problems.items[0]
+        where = first.path or "$"
+        log.error(
+            "scorer '%s' returned a value that breaks its Results contract (request id %s): %s",
+            scorer.name,
+            incoming.request_id,
+            "; ".join(f"{p.path or '$'}: {p.error}" for p in ctx.problems.items),
+        )
+        raise ScoringError(
+            f"run() returned a value that breaks the declared output contract at {where}: {first.error}; "
+            f"see logs for request id {incoming.request_id}"
+        )
 
 
 def _execute_sync(scorer: Scorer, incoming: Incoming, passthrough: tuple[type, ...]) -> Outcome:

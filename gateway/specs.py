@@ -12,7 +12,7 @@ from typing import Any, Mapping, Sequence
 
 from .errors import Problems, join_path
 
-__all__ = ("MISSING", "Spec", "Json", "Value", "Object", "List", "DecodeContext", "as_spec")
+__all__ = ("MISSING", "Spec", "Json", "Value", "Object", "Results", "List", "DecodeContext", "as_spec")
 
 
 class _Missing:
@@ -247,6 +247,13 @@ class Object(Spec):
 
     def describe(self) -> str:
         return "{" + ", ".join(f"{n}: {s.describe()}" for n, s in self.members.items()) + "}"
+
+
+class Results(Object):
+    """The output envelope `{"Results": <spec>}` that Power BI and AutoML clients read."""
+
+    def __init__(self, results: Any) -> None:
+        super().__init__({"Results": results})
 
 
 def decode_members(

@@ -7,7 +7,7 @@ from .contract import Contract, contract  # noqa: E402
 from .errors import GatewayError  # noqa: E402
 from .runtime import Scorer  # noqa: E402
 from .settings import Settings  # noqa: E402
-from .specs import Json, List, Object, Spec, Value  # noqa: E402
+from .specs import Json, List, Object, Results, Spec, Value  # noqa: E402
 
 __all__ = (
     "__version__",
@@ -18,6 +18,7 @@ __all__ = (
     "Value",
     "Object",
     "List",
+    "Results",
     "Scorer",
     "Settings",
     "create_app",

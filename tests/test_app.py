@@ -400,3 +400,59 @@ async def test_bodies_over_aiohttp_default_of_1mb_are_accepted(serve):
     payload = {"Inputs": "x" * 3_000_000}
     response = await client.post("/score", json=payload)
     assert response.status == 200
+
+
+# --- published contract and output validation --------------------------------------------------
+
+
+async def test_contract_json_is_published_per_scorer(serve):
+    client = await serve(first=echo, second=raw)
+    response = await client.get("/scorers/first/contract.json")
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "application/schema+json"
+    schema = await response.json(content_type=None)
+    assert schema["required"] == ["Inputs"]
+    same = await client.get("/contract.json", params={"scorer": "first"})
+    assert await same.json(content_type=None) == schema
+    raw_schema = await (await client.get("/scorers/second/contract.json")).json(content_type=None)
+    assert "raw request body" in raw_schema["description"]
+    assert (await client.get("/scorers/nope/contract.json")).status == 404
+
+
+def make_checked(value):
+    from gateway import List, Results
+
+    @contract(Inputs=Json(), results=Results(List(int)), validate_output=True)
+    def run(Inputs):
+        return value
+
+    return run
+
+
+async def test_validate_output_lets_conforming_results_through(serve):
+    client = await serve(make_checked({"Results": [1, 2]}))
+    response = await client.post("/score", json={"Inputs": 1})
+    assert response.status == 200
+    assert await response.json() == {"Results": [1, 2]}
+
+
+async def test_validate_output_mismatch_is_a_500_naming_the_path(serve, caplog):
+    client = await serve(make_checked({"Results": [1, "two"]}))
+    with caplog.at_level(logging.ERROR, logger="gateway.runtime"):
+        response = await client.post("/score", json={"Inputs": 1})
+    assert response.status == 500
+    assert response.headers["x-ms-run-function-failed"] == "True"
+    message = (await response.json())["message"]
+    assert "breaks the declared output contract at Results[1]: expected integer" in message
+    assert "Results[1]" in caplog.text
+
+
+async def test_output_is_not_validated_unless_asked(serve):
+    from gateway import List, Results
+
+    @contract(Inputs=Json(), results=Results(List(int)))
+    def run(Inputs):
+        return {"Results": ["not", "ints"]}
+
+    client = await serve(run)
+    assert (await client.post("/score", json={"Inputs": 1})).status == 200

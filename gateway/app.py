@@ -1,8 +1,9 @@
-"""`create_app`: the route table, the middleware and the lifecycle (thread pool, scorers' init())."""
+"""`create_app`: the route table, the middlewares and the lifecycle (thread pool, scorers' init())."""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import AsyncIterator, Iterable
@@ -11,9 +12,13 @@ import orjson
 from aiohttp import web
 
 from . import handlers
+from .auth import auth_middleware
 from .check import contract_schema
+from .cors import enable_cors
 from .errors import StartupError
-from .keys import CONTRACTS, EXECUTOR, READY, REGISTRY, SETTINGS
+from .keys import CONTRACTS, EXECUTOR, LIMITER, METRICS, READY, REGISTRY, SETTINGS
+from .limits import Limiter
+from .metrics import Metrics
 from .middleware import gateway_middleware
 from .runtime import Registry, Scorer
 from .settings import Settings
@@ -26,6 +31,7 @@ ROUTES = [
     web.get("/", handlers.health),
     web.get("/healthz", handlers.healthz),
     web.get("/readyz", handlers.readyz),
+    web.get("/metrics", handlers.metrics),
     web.post("/score", handlers.score),
     web.get("/score", handlers.score, allow_head=False),
     web.post("/score/{name}", handlers.score),
@@ -36,38 +42,49 @@ ROUTES = [
 
 
 async def _thread_pool(app: web.Application) -> AsyncIterator[None]:
-    app[EXECUTOR] = ThreadPoolExecutor(app[SETTINGS].threads, thread_name_prefix="gateway-scorer")
+    """One thread per concurrency slot: a sync run() never waits for a thread once it has a slot."""
+    app[EXECUTOR] = ThreadPoolExecutor(app[SETTINGS].max_concurrency, thread_name_prefix="gateway-scorer")
     yield
     app[EXECUTOR].shutdown(wait=True, cancel_futures=True)
 
 
 async def _init_scorers(app: web.Application) -> AsyncIterator[None]:
-    """Call each scorer's init() once, off the loop, before any score request is answered."""
+    """Call each scorer's init() once, off the loop and within the init timeout, before serving."""
     loop = asyncio.get_running_loop()
+    timeout = app[SETTINGS].init_timeout
     for scorer in app[REGISTRY].scorers.values():
         if scorer.init is None:
             continue
+        where = f" ({scorer.target})" if scorer.target else ""
+        init = scorer.init
         try:
-            result = await loop.run_in_executor(app[EXECUTOR], scorer.init)
-            if asyncio.iscoroutine(result):
-                await result
+            if inspect.iscoroutinefunction(init):
+                await asyncio.wait_for(init(), timeout)
+            else:
+                await asyncio.wait_for(asyncio.shield(loop.run_in_executor(app[EXECUTOR], init)), timeout)
+        except TimeoutError:
+            raise StartupError(f"scorer '{scorer.name}'{where}: init() did not finish within {timeout:g} s") from None
         except Exception as exc:
-            where = f" ({scorer.target})" if scorer.target else ""
-            raise StartupError(
-                f"scorer '{scorer.name}'{where}: init() raised {type(exc).__name__}: {exc}"
-            ) from exc
+            raise StartupError(f"scorer '{scorer.name}'{where}: init() raised {type(exc).__name__}: {exc}") from exc
     app[READY].set()
     yield
 
 
 def create_app(settings: Settings, scorers: Iterable[Scorer]) -> web.Application:
     """Build the gateway application for these scorers; the only way to make one."""
-    app = web.Application(middlewares=[gateway_middleware], client_max_size=settings.max_body_size)
+    middlewares = [gateway_middleware]
+    if settings.api_keys:
+        middlewares.append(auth_middleware(settings.api_keys))
+    app = web.Application(middlewares=middlewares, client_max_size=settings.max_body_size)
     app[SETTINGS] = settings
     app[REGISTRY] = registry = Registry(scorers)
-    app[CONTRACTS] = {name: orjson.dumps(contract_schema(s)) for name, s in registry.scorers.items()}
     app[READY] = asyncio.Event()
+    app[METRICS] = metrics = Metrics()
+    app[LIMITER] = Limiter(settings.max_concurrency, settings.max_queue, observe=metrics.observe_capacity)
+    app[CONTRACTS] = {name: orjson.dumps(contract_schema(s)) for name, s in registry.scorers.items()}
     app.router.add_routes(ROUTES)
+    if settings.cors_origins:
+        enable_cors(app, settings.cors_origins)
     app.cleanup_ctx.append(_thread_pool)
     app.cleanup_ctx.append(_init_scorers)
     return app

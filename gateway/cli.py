@@ -3,40 +3,59 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
-from typing import Sequence
+from typing import Any, Sequence
 
 from aiohttp import web
 
 from . import __version__
 from .app import create_app
+from .auth import read_keys_file
 from .commands import check_main
 from .errors import StartupError
 from .loader import ScorerTarget, load, parse_scorer_option
+from .logs import AccessLogger, configure_logging
 from .runtime import Registry, Scorer
 from .settings import DEFAULT_MAX_BODY, Settings
+from .workers import EXIT_STARTUP, WORKER_ENV, supervise
 
 __all__ = ("main", "build_parser", "settings_from_args", "load_scorers")
 
 ENVIRONMENT = """\
-environment:
-  GATEWAY_HOST, GATEWAY_PORT, GATEWAY_MODEL_DIR, GATEWAY_MAX_BODY_SIZE, GATEWAY_THREADS
-                        defaults for the options of the same name
+environment (each sets the default of the option of the same name):
+  GATEWAY_HOST, GATEWAY_PORT, GATEWAY_MODEL_DIR, GATEWAY_WORKERS, GATEWAY_SCORING_TIMEOUT,
+  GATEWAY_INIT_TIMEOUT, GATEWAY_DRAIN_TIMEOUT, GATEWAY_MAX_BODY_SIZE, GATEWAY_MAX_CONCURRENCY,
+  GATEWAY_MAX_QUEUE, GATEWAY_CORS_ORIGINS, GATEWAY_API_KEYS (comma-separated), GATEWAY_API_KEYS_FILE,
+  GATEWAY_LOG_FORMAT, GATEWAY_LOG_LEVEL
+Azure ML's variables keep working:
   AZUREML_ENTRY_SCRIPT  the scorer served when no --scorer is given
   AZUREML_MODEL_DIR     the model directory scorers read (set from --model-dir when given)
+  SCORING_TIMEOUT_MS    the scoring timeout in milliseconds
+  AML_CORS_ORIGINS      allowed CORS origins, comma-separated
 """
 
 
-def _env_int(name: str, default: int) -> int:
+def _env(*names: str) -> str | None:
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
+def _number(kind: type, name: str, default: float | int | None, scale: float = 1.0) -> Any:
     raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if not raw:
         return default
     try:
-        return int(raw)
+        return kind(float(raw) / scale) if scale != 1.0 else kind(raw)
     except ValueError:
-        raise SystemExit(f"gateway: error: environment variable {name}={raw!r} is not an integer") from None
+        raise SystemExit(f"gateway: error: environment variable {name}={raw!r} is not a number") from None
+
+
+def _csv(raw: str | None) -> list[str]:
+    return [item.strip() for item in (raw or "").split(",") if item.strip()]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=ENVIRONMENT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
+    add = parser.add_argument
+    add(
         "--scorer",
         action="append",
         default=[],
@@ -55,27 +75,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="what to serve: package.module:function, path/to/score.py (function run) or path/to/score.py:function; "
         "repeat with NAME=TARGET to serve several (the one named 'default', or the only one, answers /score)",
     )
-    parser.add_argument("--host", default=os.environ.get("GATEWAY_HOST", "127.0.0.1"), help="bind address (127.0.0.1)")
-    parser.add_argument("--port", type=int, default=_env_int("GATEWAY_PORT", 5001), help="TCP port (5001)")
-    parser.add_argument(
-        "--model-dir",
-        default=os.environ.get("GATEWAY_MODEL_DIR"),
-        help="model directory; exported to scorers as AZUREML_MODEL_DIR (absolute, must exist)",
-    )
-    parser.add_argument(
-        "--max-body-size",
-        type=int,
-        default=_env_int("GATEWAY_MAX_BODY_SIZE", DEFAULT_MAX_BODY),
-        help="largest accepted request body in bytes (100 MiB)",
-    )
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=_env_int("GATEWAY_THREADS", max(4, os.cpu_count() or 1)),
-        help="worker threads that run synchronous run() functions",
-    )
-    parser.add_argument("--log-level", default=os.environ.get("GATEWAY_LOG_LEVEL", "INFO"), help="INFO, DEBUG, ...")
-    parser.add_argument("--version", action="version", version=f"gateway {__version__}")
+    add("--host", default=_env("GATEWAY_HOST") or "127.0.0.1", help="bind address (127.0.0.1)")
+    add("--port", type=int, default=_number(int, "GATEWAY_PORT", 5001), help="TCP port (5001)")
+    add("--model-dir", default=_env("GATEWAY_MODEL_DIR"), help="exported to scorers as AZUREML_MODEL_DIR (must exist)")
+    add("--workers", type=int, default=_number(int, "GATEWAY_WORKERS", 1), help="processes serving one port (1)")
+    timeout = _number(float, "GATEWAY_SCORING_TIMEOUT", None) or _number(float, "SCORING_TIMEOUT_MS", 60.0, 1000.0)
+    add("--scoring-timeout", type=float, default=timeout, help="seconds before a scoring call answers 504 (60)")
+    add("--init-timeout", type=float, default=_number(float, "GATEWAY_INIT_TIMEOUT", None), help="seconds for init()")
+    add("--drain-timeout", type=float, default=_number(float, "GATEWAY_DRAIN_TIMEOUT", 30.0),
+        help="seconds in-flight requests get to finish after SIGTERM (30)")
+    add("--max-body-size", type=int, default=_number(int, "GATEWAY_MAX_BODY_SIZE", DEFAULT_MAX_BODY),
+        help="largest accepted request body in bytes (100 MiB)")
+    add("--max-concurrency", type=int, default=_number(int, "GATEWAY_MAX_CONCURRENCY", max(4, os.cpu_count() or 1)),
+        help="scorer calls running at once per process (max(4, CPUs))")
+    add("--max-queue", type=int, default=_number(int, "GATEWAY_MAX_QUEUE", 64),
+        help="requests waiting for a slot before 429 (64)")
+    add("--cors-origins", default=_env("GATEWAY_CORS_ORIGINS", "AML_CORS_ORIGINS"),
+        help="comma-separated origins allowed by CORS ('*' for any)")
+    add("--api-key", action="append", default=_csv(_env("GATEWAY_API_KEYS")),
+        help="accept 'Authorization: Bearer KEY' (repeat to list two during a rotation)")
+    add("--api-keys-file", default=_env("GATEWAY_API_KEYS_FILE"), help="a file of keys, one per line")
+    add("--log-format", choices=("text", "json"), default=_env("GATEWAY_LOG_FORMAT") or "text", help="text or json")
+    add("--log-level", default=_env("GATEWAY_LOG_LEVEL") or "INFO", help="INFO, DEBUG, ...")
+    add("--reuse-port", action="store_true", help=argparse.SUPPRESS)
+    add("--version", action="version", version=f"gateway {__version__}")
     return parser
 
 
@@ -100,18 +123,35 @@ def settings_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace
         if not os.path.isdir(model_dir):
             parser.error(f"--model-dir {args.model_dir}: no such directory")
         os.environ["AZUREML_MODEL_DIR"] = model_dir
+    keys = list(args.api_key)
+    if args.api_keys_file:
+        try:
+            keys += read_keys_file(args.api_keys_file)
+        except OSError as exc:
+            parser.error(f"--api-keys-file {args.api_keys_file}: {exc.strerror}")
+        if not keys:
+            parser.error(f"--api-keys-file {args.api_keys_file} holds no key")
     if not 0 < args.port < 65536:
         parser.error(f"--port {args.port} is not a TCP port")
-    if args.max_body_size <= 0 or args.threads <= 0:
-        parser.error("--max-body-size and --threads must be positive")
-    return Settings(
-        scorers=targets,
-        host=args.host,
-        port=args.port,
-        model_dir=model_dir,
-        max_body_size=args.max_body_size,
-        threads=args.threads,
-    )
+    try:
+        return Settings(
+            scorers=targets,
+            host=args.host,
+            port=args.port,
+            model_dir=model_dir,
+            max_body_size=args.max_body_size,
+            max_concurrency=args.max_concurrency,
+            max_queue=args.max_queue,
+            scoring_timeout=args.scoring_timeout,
+            init_timeout=args.init_timeout,
+            drain_timeout=args.drain_timeout,
+            api_keys=tuple(keys),
+            cors_origins=tuple(_csv(args.cors_origins)),
+            log_format=args.log_format,
+            workers=args.workers,
+        )
+    except ValueError as exc:
+        parser.error(str(exc))
 
 
 def load_scorers(targets: Sequence[ScorerTarget]) -> list[Scorer]:
@@ -126,14 +166,20 @@ def load_scorers(targets: Sequence[ScorerTarget]) -> list[Scorer]:
 
 def _banner(settings: Settings, scorers: Sequence[Scorer]) -> str:
     base = f"http://{settings.host}:{settings.port}"
-    lines = [f"gateway {__version__} serving on {base}"]
+    worker = os.environ.get(WORKER_ENV)
+    lines = [f"gateway {__version__} serving on {base}" + (f" (worker {worker}, pid {os.getpid()})" if worker else "")]
     default = Registry(scorers).default
     for scorer in scorers:
         routes = f"/score/{scorer.name}" + (" and /score" if scorer is default else "")
         lines.append(f"  scorer '{scorer.name}' ({scorer.target}) at {routes}")
         lines.append(f"      {scorer.describe()}")
-    lines.append("  probes: GET /  /healthz  /readyz")
-    lines.append("  no API key is configured: the server is open to anyone who can reach it")
+    lines.append("  probes: GET /  /healthz  /readyz    metrics: GET /metrics")
+    if settings.api_keys:
+        lines.append(f"  API keys: {len(settings.api_keys)} accepted (Authorization: Bearer <key>)")
+    else:
+        lines.append("  no API key is configured: the server is open to anyone who can reach it")
+    if settings.cors_origins:
+        lines.append("  CORS origins: " + ", ".join(settings.cors_origins))
     if settings.model_dir:
         lines.append(f"  AZUREML_MODEL_DIR={settings.model_dir}")
     return "\n".join(lines)
@@ -142,10 +188,10 @@ def _banner(settings: Settings, scorers: Sequence[Scorer]) -> str:
 def serve(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    configure_logging(args.log_level, args.log_format)
     settings = settings_from_args(parser, args)
+    if settings.workers > 1 and not os.environ.get(WORKER_ENV):
+        return supervise(list(argv), settings)
     try:
         scorers = load_scorers(settings.scorers)
         app = create_app(settings, scorers)
@@ -154,15 +200,19 @@ def serve(argv: Sequence[str]) -> int:
             app,
             host=settings.host,
             port=settings.port,
+            reuse_port=args.reuse_port or None,
+            shutdown_timeout=settings.drain_timeout,
+            handler_cancellation=True,
             print=lambda _: print(banner, flush=True),
-            access_log_format='%a "%r" %s %b %Tfs id=%{x-request-id}o',
+            access_log_class=AccessLogger,
+            access_log_format=settings.log_format,
         )
     except StartupError as exc:
         print(f"gateway: cannot start: {exc}", file=sys.stderr, flush=True)
-        return 1
+        return EXIT_STARTUP
     except OSError as exc:
         print(f"gateway: cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr, flush=True)
-        return 1
+        return EXIT_STARTUP
     return 0
 
 

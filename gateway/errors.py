@@ -18,7 +18,10 @@ __all__ = (
     "UnsupportedMediaType",
     "PayloadTooLarge",
     "UnknownScorer",
+    "TooBusy",
+    "Unauthorized",
     "ScoringError",
+    "ScoringTimeout",
     "StartupError",
     "join_path",
 )
@@ -82,10 +85,13 @@ class GatewayError(Exception):
     status: ClassVar[int] = 500
     run_failed: ClassVar[bool] = False
 
-    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+    def __init__(
+        self, message: str, problems: list[Problem] | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.problems = problems or []
+        self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"message": self.message}
@@ -129,6 +135,22 @@ class UnknownScorer(GatewayError):
     status = 404
 
 
+class TooBusy(GatewayError):
+    """Every scorer slot is busy and the waiting line is full; the client should retry later."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
+class Unauthorized(GatewayError):
+    status = 401
+
+    def __init__(self, message: str, challenge: str) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": challenge})
+
+
 class ScoringError(GatewayError):
     """The scorer's own code failed; the client sees a generic message, the log the traceback."""
 
@@ -138,3 +160,10 @@ class ScoringError(GatewayError):
 
 class StartupError(Exception):
     """A scorer could not be loaded or initialised; the message is one paragraph for the operator."""
+
+
+class ScoringTimeout(GatewayError):
+    """run() did not finish within the scoring timeout."""
+
+    status = 504
+    run_failed = True

@@ -7,10 +7,10 @@ import logging
 from aiohttp import web
 
 from .errors import PayloadTooLarge
-from .keys import CONTRACTS, EXECUTOR, READY, REGISTRY, REQUEST_ID, SETTINGS
+from .keys import CONTRACTS, EXECUTOR, LIMITER, METRICS, READY, REGISTRY, REQUEST_ID, ROWS, SCORER_NAME, SETTINGS
 from .runtime import Incoming, Scorer, execute
 
-__all__ = ("health", "healthz", "readyz", "score", "contract_document")
+__all__ = ("health", "healthz", "readyz", "metrics", "score", "contract_document")
 
 log = logging.getLogger("gateway.server")
 
@@ -34,6 +34,12 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "starting"}, status=503)
 
 
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text format, summed over every worker."""
+    registry = request.app[METRICS]
+    return web.Response(body=registry.render(), headers={"Content-Type": registry.content_type})
+
+
 async def _incoming(request: web.Request, scorer: Scorer) -> Incoming:
     limit = request.app[SETTINGS].max_body_size
     if request.content_length is not None and request.content_length > limit:
@@ -51,10 +57,22 @@ async def _incoming(request: web.Request, scorer: Scorer) -> Incoming:
 
 async def score(request: web.Request) -> web.StreamResponse:
     """`/score` and `/score/{name}`: parse, convert, run, answer Results."""
-    scorer = request.app[REGISTRY].get(request.match_info.get("name"))
-    outcome = await execute(scorer, await _incoming(request, scorer), request.app[EXECUTOR], PASSTHROUGH)
+    app = request.app
+    scorer = app[REGISTRY].get(request.match_info.get("name"))
+    request[SCORER_NAME] = scorer.name
+    outcome = await execute(
+        scorer,
+        await _incoming(request, scorer),
+        executor=app[EXECUTOR],
+        limiter=app[LIMITER],
+        timeout=app[SETTINGS].scoring_timeout,
+        passthrough=PASSTHROUGH,
+    )
+    request[ROWS] = outcome.rows
+    app[METRICS].rows.labels(scorer.name).inc(outcome.rows)
     if outcome.ignored:
-        log.debug("scorer '%s' ignored unknown keys: %s", scorer.name, ", ".join(outcome.ignored))
+        app[METRICS].ignored.labels(scorer.name).inc(len(outcome.ignored))
+        log.debug("scorer '%s' ignored unknown keys/columns: %s", scorer.name, ", ".join(outcome.ignored))
     response = outcome.response
     if response is None:
         response = web.Response(body=outcome.body, content_type="application/json")

@@ -7,6 +7,7 @@ shape; anything else → a logged traceback and a generic 500 that names the req
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Awaitable, Callable
@@ -16,8 +17,8 @@ from aiohttp import web
 from multidict import CIMultiDictProxy
 
 from . import __version__
-from .errors import GatewayError
-from .keys import REQUEST_ID, SETTINGS
+from .errors import GatewayError, ScoringError, ScoringTimeout, TooBusy
+from .keys import METRICS, REQUEST_ID, SCORER_NAME, SETTINGS
 
 __all__ = ("RequestIds", "gateway_middleware", "json_error")
 
@@ -93,12 +94,15 @@ def _from_http_exception(exc: web.HTTPException, request: web.Request) -> web.Re
 
 @web.middleware
 async def gateway_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    started = time.perf_counter()
     ids = RequestIds.from_headers(request.headers)
     request[REQUEST_ID] = ids.request_id
     try:
         response = await handler(request)
     except GatewayError as exc:
         response = json_error(exc.status, exc.body(), exc.run_failed)
+        response.headers.update(exc.headers)
+        _count_failure(request, exc)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -113,4 +117,30 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
         response.headers["x-ms-server-version"] = SERVER_VERSION
     if request.path != "/" and "x-ms-run-function-failed" not in response.headers:
         response.headers["x-ms-run-function-failed"] = "False"
+    _count(request, response.status, time.perf_counter() - started)
     return response
+
+
+def _route_label(request: web.Request) -> str:
+    """The route's template (`/score/{name}`), never the raw path, so label values stay bounded."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "unmatched"
+
+
+def _count(request: web.Request, status: int, seconds: float) -> None:
+    metrics = request.app[METRICS]
+    scorer = request.get(SCORER_NAME, "")
+    route = _route_label(request)
+    metrics.requests.labels(scorer, route, str(status)).inc()
+    metrics.latency.labels(scorer, route).observe(seconds)
+
+
+def _count_failure(request: web.Request, exc: GatewayError) -> None:
+    metrics = request.app[METRICS]
+    scorer = request.get(SCORER_NAME, "")
+    if isinstance(exc, ScoringTimeout):
+        metrics.scorer_errors.labels(scorer, "timeout").inc()
+    elif isinstance(exc, ScoringError):
+        metrics.scorer_errors.labels(scorer, "exception").inc()
+    elif isinstance(exc, TooBusy):
+        metrics.rejected.labels(scorer).inc()

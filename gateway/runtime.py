@@ -18,7 +18,8 @@ import orjson
 
 from .contract import HEADERS_PARAM, Contract, get_contract
 from .envelope import check_media_type, decode_text, parse_body, parse_query
-from .errors import ScoringError, StartupError, UnknownScorer
+from .errors import ScoringError, ScoringTimeout, StartupError, UnknownScorer
+from .limits import Limiter
 from .loader import LoadedScorer
 from .results import UnserializableResult, render
 from .specs import DecodeContext
@@ -143,6 +144,7 @@ class Outcome:
     response: Any
     exec_ms: float
     ignored: list[str]
+    rows: int = 0
 
 
 def arguments(scorer: Scorer, incoming: Incoming) -> tuple[dict[str, Any], DecodeContext]:
@@ -180,14 +182,14 @@ def _finish(
 ) -> Outcome:
     exec_ms = (time.perf_counter() - started) * 1000.0
     if passthrough and isinstance(value, passthrough):
-        return Outcome(None, value, exec_ms, ctx.ignored)
+        return Outcome(None, value, exec_ms, ctx.ignored, ctx.rows)
     try:
         body = render(value)
     except UnserializableResult as exc:
         raise _failed(scorer, incoming, exc, "returned a value that cannot be serialized to JSON") from None
     if scorer.contract is not None and scorer.contract.validate_output:
         _check_output(scorer, incoming, body)
-    return Outcome(body, None, exec_ms, ctx.ignored)
+    return Outcome(body, None, exec_ms, ctx.ignored, ctx.rows)
 
 
 def _check_output(scorer: Scorer, incoming: Incoming, body: bytes) -> None:
@@ -220,13 +222,8 @@ def _execute_sync(scorer: Scorer, incoming: Incoming, passthrough: tuple[type, .
     return _finish(scorer, incoming, value, started, ctx, passthrough)
 
 
-async def execute(
-    scorer: Scorer, incoming: Incoming, executor: Executor | None, passthrough: tuple[type, ...] = ()
-) -> Outcome:
-    """Run one request: a sync scorer entirely in the thread pool, an async one awaited on the loop."""
+async def _execute_async(scorer: Scorer, incoming: Incoming, executor: Executor | None, passthrough: tuple[type, ...]) -> Outcome:
     loop = asyncio.get_running_loop()
-    if not scorer.is_async:
-        return await loop.run_in_executor(executor, _execute_sync, scorer, incoming, passthrough)
     started = time.perf_counter()
     if len(incoming.body) >= OFFLOAD_BYTES:
         kwargs, ctx = await loop.run_in_executor(executor, arguments, scorer, incoming)
@@ -234,8 +231,49 @@ async def execute(
         kwargs, ctx = arguments(scorer, incoming)
     try:
         value = await scorer.run(**kwargs)
-    except asyncio.CancelledError:
-        raise
     except Exception as exc:
         raise _failed(scorer, incoming, exc, "raised") from None
     return _finish(scorer, incoming, value, started, ctx, passthrough)
+
+
+async def execute(
+    scorer: Scorer,
+    incoming: Incoming,
+    *,
+    executor: Executor | None,
+    limiter: Limiter,
+    timeout: float,
+    passthrough: tuple[type, ...] = (),
+) -> Outcome:
+    """Run one request within a concurrency slot and the scoring timeout.
+
+    A sync scorer runs entirely in the thread pool (parse, convert, run, render); its slot is freed when
+    the thread finishes, even after a 504 or a client that went away. An async scorer is awaited on the
+    loop and cancelled on timeout.
+    """
+    await limiter.acquire()
+    if scorer.is_async:
+        try:
+            return await asyncio.wait_for(_execute_async(scorer, incoming, executor, passthrough), timeout)
+        except TimeoutError:
+            raise _timed_out(scorer, incoming, timeout) from None
+        finally:
+            limiter.release()
+    future = asyncio.get_running_loop().run_in_executor(executor, _execute_sync, scorer, incoming, passthrough)
+    future.add_done_callback(lambda done: _settle(done, limiter))
+    try:
+        return await asyncio.wait_for(asyncio.shield(future), timeout)
+    except TimeoutError:
+        raise _timed_out(scorer, incoming, timeout) from None
+
+
+def _settle(done: asyncio.Future[Outcome], limiter: Limiter) -> None:
+    limiter.release()
+    if not done.cancelled():
+        done.exception()  # retrieved: an answer nobody waits for any more is not an "unretrieved" error
+
+
+def _timed_out(scorer: Scorer, incoming: Incoming, timeout: float) -> ScoringTimeout:
+    ms = round(timeout * 1000)
+    log.error("scorer '%s' timed out after %d ms (request id %s)", scorer.name, ms, incoming.request_id)
+    return ScoringTimeout(f"scoring timed out after {ms} ms")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .loader import ScorerTarget
 
@@ -21,5 +20,19 @@ class Settings:
     port: int = 5001
     model_dir: str | None = None
     max_body_size: int = DEFAULT_MAX_BODY
-    threads: int = field(default_factory=lambda: max(4, os.cpu_count() or 1))
+    max_concurrency: int = 4
+    max_queue: int = 64
+    scoring_timeout: float = 60.0
+    init_timeout: float | None = None
+    drain_timeout: float = 30.0
+    api_keys: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()
+    log_format: str = "text"
+    workers: int = 1
     server_version_header: bool = True
+
+    def __post_init__(self) -> None:
+        if self.log_format not in ("text", "json"):
+            raise ValueError(f"log_format must be 'text' or 'json', not {self.log_format!r}")
+        if self.max_concurrency < 1 or self.max_queue < 0 or self.scoring_timeout <= 0:
+            raise ValueError("max_concurrency must be ≥ 1, max_queue ≥ 0 and scoring_timeout > 0")

@@ -1,0 +1,103 @@
+"""The codec interface: one wire form of a table ↔ columns of JSON cells.
+
+A codec does the structural half of decoding: it checks the form's shape (rows are objects or
+arrays of the right length, keys are there), reports what is wrong with JSON paths, and hands back
+the declared columns as lists of raw cells (`Columns`). `Table` then converts each column with
+`cells.Cells`. Encoding goes the other way: a DataFrame → the form's JSON value, column by column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Collection, Protocol, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..specs import DecodeContext
+
+__all__ = ("Codec", "Columns", "frame_cells", "column_cells")
+
+
+@dataclass(slots=True)
+class Columns:
+    """A table's declared columns as raw JSON cells, before conversion.
+
+    `values` maps each declared column found on the wire to its cells (a list or tuple, `ABSENT`
+    where a records row lacks it). `unknown` lists the wire's other column names. `positions` is the
+    wire position of each column (for the paths of split/classic/values cells). `named` is False when
+    the wire carried no column names at all (an empty records array): nothing is then missing.
+    """
+
+    values: dict[str, Sequence[Any]]
+    rows: int
+    unknown: list[str] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)
+    index: list[Any] | None = None
+    named: bool = True
+
+
+class Codec(Protocol):
+    """One JSON form of a table: `decode` (structure only) and `encode`, a matched pair.
+
+    `positional` forms (split, classic, values) address cells by row and column position, so their
+    messages name the column: `Inputs.data.data[17][2]: expected ..., got "abc" (column 'age')`.
+    """
+
+    name: ClassVar[str]
+    positional: ClassVar[bool]
+
+    def decode(self, obj: Any, path: str, ctx: DecodeContext, names: Collection[str]) -> Columns | None:
+        """The declared columns (`names`) of `obj`; None when its structure is unusable (reported)."""
+        ...
+
+    def cell_path(self, path: str, name: str, position: int, row: int) -> str:
+        """The JSON path of the cell of column `name` (wire position `position`) in row `row`."""
+        ...
+
+    def encode(self, frame: pd.DataFrame) -> Any:
+        """The frame as this form's JSON value (NaN/NaT → null, datetimes as ISO-8601 strings)."""
+        ...
+
+
+def frame_cells(frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
+    """Column names (as strings) and each column's JSON-ready cells."""
+    names = [str(name) for name in frame.columns]
+    return names, [column_cells(frame.iloc[:, i]) for i in range(frame.shape[1])]
+
+
+def column_cells(series: pd.Series) -> list[Any]:
+    """One column as Python JSON values: numbers, bools, strings, ISO datetimes; missing → None."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype) or dtype.kind == "M":
+        return _datetime_cells(series)
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return series.to_numpy().tolist()
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = series.to_numpy()
+        cells = values.tolist()
+        missing = ~np.isfinite(values)
+        if missing.any():
+            for i in np.flatnonzero(missing):
+                cells[i] = None
+        return cells
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iufb":
+        missing = series.isna().to_numpy()
+        cells = series.to_numpy(dtype=dtype.numpy_dtype, na_value=0).tolist()
+        for i in np.flatnonzero(missing):
+            cells[i] = None
+        return cells
+    return series.to_numpy(dtype=object, na_value=None).tolist()
+
+
+def _datetime_cells(series: pd.Series) -> list[Any]:
+    """ISO-8601 at the finest unit the column needs; zone-aware columns in UTC with `Z`."""
+    index = pd.DatetimeIndex(series)
+    aware = index.tz is not None
+    stamps = (index.tz_convert("UTC").tz_localize(None) if aware else index).to_numpy()
+    missing = np.isnat(stamps)
+    present = stamps[~missing]
+    unit = next((u for u in ("s", "ms", "us") if (present.astype(f"datetime64[{u}]") == present).all()), "ns")
+    text = np.datetime_as_string(stamps, unit=unit, timezone="UTC" if aware else "naive").astype(object)
+    text[missing] = None
+    return list(text.tolist())

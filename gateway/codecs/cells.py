@@ -1,0 +1,300 @@
+"""One column of JSON cells → one typed array, strictly and vectorially.
+
+`Table` converts each declared column with one `Cells.convert` call, `Array` all its elements with
+one. The fast path looks at the set of Python types in the column once (`set(map(type, values))`),
+builds the array in one numpy/pandas call and checks ranges with min/max. Only when something is
+wrong does it walk the values, to say which positions are bad; it collects at most
+`MAX_REPORTED_ERRORS` of them as `(position, message)` pairs and leaves paths to the caller, which
+knows the wire form.
+
+Rules (SPEC §4): ints only from JSON integers in range (no floats, not even 3.0, no strings, no
+booleans); floats from integers and floats; bools from true/false; strings from strings; datetimes
+from ISO-8601 strings, naive or zone-aware but not both in one column (zone-aware ones are
+converted to UTC), and from epoch numbers only when a `unit` is declared; null only when nullable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..dtypes import DATETIME_UNIT, EPOCH_UNITS, STRING_DTYPE, WireDtype, datetime_dtype, wire_dtype
+from ..errors import MAX_REPORTED_ERRORS
+from ..specs import describe_value
+
+__all__ = ("ABSENT", "Bad", "Cells")
+
+Bad = list[tuple[int, str]]  # (position among the values, message)
+
+_NONE = type(None)
+_I64 = np.iinfo(np.int64)
+_MIN_ISO_LENGTH = len("2024-03-21")
+
+
+class _Absent:
+    """The cell of a records row that lacks the column; the codec reports it, `Cells` skips it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+
+
+class Cells:
+    """The converter of one declared column (or an array's elements), built once per contract."""
+
+    __slots__ = ("wire", "nullable", "unit", "null_error", "frame", "accepted", "expected")
+
+    def __init__(
+        self,
+        dtype: str,
+        *,
+        nullable: bool = False,
+        unit: str | None = None,
+        null_error: str = "null is not allowed",
+        frame: bool = True,
+    ) -> None:
+        """`frame=True` builds pandas column arrays; `False` plain numpy arrays (for `Array`)."""
+        self.wire: WireDtype = wire_dtype(dtype)
+        if unit is not None and (self.wire.kind != "datetime" or unit not in EPOCH_UNITS):
+            raise ValueError(f"unit {unit!r}: only datetime columns take an epoch unit, one of {EPOCH_UNITS}")
+        self.nullable = nullable
+        self.unit = unit
+        self.null_error = null_error
+        self.frame = frame
+        accepted: set[type] = {
+            "int": {int},
+            "uint": {int},
+            "float": {int, float},
+            "bool": {bool},
+            "string": {str},
+            "datetime": {str} if unit is None else {str, int, float},
+        }[self.wire.kind]
+        if nullable:
+            accepted.add(_NONE)
+        self.accepted = frozenset(accepted)
+        expected = self.wire.expected
+        if unit is not None:
+            expected += f" or a number of {unit} since the epoch"
+        self.expected = expected
+
+    def convert(self, values: Sequence[Any], bad: Bad, suffix: str = "") -> Any | None:
+        """The typed array, or None after appending what is wrong to `bad`; `suffix` ends messages."""
+        types = set(map(type, values))
+        if not types <= self.accepted:
+            self._report_types(values, bad, suffix)
+            return None
+        kind = self.wire.kind
+        if kind in ("int", "uint"):
+            return self._ints(values, _NONE in types, bad, suffix)
+        if kind == "float":
+            return self._floats(values, bad, suffix)
+        if kind == "bool":
+            return self._bools(values, _NONE in types)
+        if kind == "string":
+            return self._strings(values)
+        return self._datetimes(values, types, bad, suffix)
+
+    def _report_types(self, values: Sequence[Any], bad: Bad, suffix: str) -> None:
+        accepted = self.accepted
+        for i, value in enumerate(values):
+            if type(value) in accepted or value is ABSENT:
+                continue
+            if value is None:
+                bad.append((i, self.null_error))
+            else:
+                bad.append((i, f"expected {self.expected}, got {describe_value(value)}{suffix}"))
+            if len(bad) >= MAX_REPORTED_ERRORS:
+                return
+
+    def _masked(self, values: Sequence[Any], has_null: bool, fill: Any) -> tuple[Any, np.ndarray | None]:
+        """The values with nulls replaced by `fill` (as an object array), and the null mask."""
+        if not has_null:
+            return values, (np.zeros(len(values), dtype=bool) if self.nullable else None)
+        cells = np.array(values, dtype=object)
+        mask = np.equal(cells, None)
+        cells[mask] = fill
+        return cells, mask
+
+    def _ints(self, values: Sequence[Any], has_null: bool, bad: Bad, suffix: str) -> Any | None:
+        wire = self.wire
+        lo, hi = wire.bounds
+        source, mask = self._masked(values, has_null, 0)
+        try:
+            wide: np.ndarray | None = np.array(source, dtype=np.int64)
+        except OverflowError:  # beyond int64: legal only for uint64
+            wide = None
+        if wide is None:
+            offenders: Any = [i for i, v in enumerate(values) if v is not None and not lo <= v <= hi]
+        elif len(wide) and (lo > _I64.min or hi < _I64.max) and (wide.min() < lo or wide.max() > hi):
+            offenders = np.flatnonzero((wide < lo) | (wide > hi))
+        else:
+            offenders = ()
+        if len(offenders):
+            for i in offenders[:MAX_REPORTED_ERRORS]:
+                value = values[int(i)]
+                bad.append((int(i), f"{value} is out of range for {wire.name} ({lo} to {hi}){suffix}"))
+            return None
+        data = np.array(source, dtype=wire.numpy) if wide is None else wide.astype(wire.numpy, copy=False)
+        if mask is not None:
+            return pd.arrays.IntegerArray(data, mask)
+        return data
+
+    def _floats(self, values: Sequence[Any], bad: Bad, suffix: str) -> Any | None:
+        data = np.array(values, dtype=self.wire.numpy)  # null → NaN
+        if self.wire.numpy.itemsize < 8 and len(data) and np.isinf(data).any():
+            for i in np.flatnonzero(np.isinf(data))[:MAX_REPORTED_ERRORS]:
+                bad.append((int(i), f"{values[int(i)]} is out of range for {self.wire.name}{suffix}"))
+            return None
+        return data
+
+    def _bools(self, values: Sequence[Any], has_null: bool) -> Any:
+        source, mask = self._masked(values, has_null, False)
+        data = np.array(source, dtype=bool)
+        if mask is not None:
+            return pd.arrays.BooleanArray(data, mask)
+        return data
+
+    def _strings(self, values: Sequence[Any]) -> Any:
+        if self.frame and STRING_DTYPE != np.dtype(object):
+            return pd.array(values, dtype=STRING_DTYPE)  # null → the dtype's missing value
+        cells = np.empty(len(values), dtype=object)
+        cells[:] = values
+        return cells
+
+    def _datetimes(self, values: Sequence[Any], types: set[type], bad: Bad, suffix: str) -> Any | None:
+        numbers = bool(types & {int, float})
+        if str in types and numbers:
+            return self._mixed_datetimes(values, bad, suffix)
+        if numbers:
+            stamps = self._epochs(values, range(len(values)), bad, suffix)
+            return None if stamps is None else self._finish(stamps, False)
+        parsed = self._iso(values, range(len(values)), _NONE in types, bad, suffix)
+        return None if parsed is None else self._finish(*parsed)
+
+    def _finish(self, stamps: np.ndarray, aware: bool) -> Any:
+        """UTC-aware pandas column, or naive (for arrays: aware values as naive UTC)."""
+        if aware and self.frame:
+            return pd.DatetimeIndex(stamps).tz_localize("UTC").array
+        return stamps
+
+    def _iso(
+        self, values: Sequence[Any], positions: Sequence[int], has_null: bool, bad: Bad, suffix: str
+    ) -> tuple[np.ndarray, bool] | None:
+        """ISO-8601 strings (and nulls) → naive datetime64 (UTC when aware) and whether they were aware."""
+        texts = [v for v in values if v is not None] if has_null else values
+        if texts and min(map(len, texts)) < _MIN_ISO_LENGTH:  # "", "now", "today", "NaT", "2024"
+            for i, value in enumerate(values):
+                if value is not None and len(value) < _MIN_ISO_LENGTH:
+                    bad.append((positions[i], self._iso_error(value, suffix)))
+                    if len(bad) >= MAX_REPORTED_ERRORS:
+                        break
+            return None
+        index = _to_datetime(values, utc=False, coerce=False)
+        nulls = len(values) - len(texts)
+        if index is not None and int(index.isna().sum()) == nulls:
+            aware = index.tz is not None
+            if aware:
+                index = index.tz_convert("UTC").tz_localize(None)
+            return index.as_unit(DATETIME_UNIT).to_numpy(), aware
+        return self._iso_slow(values, positions, texts, bad, suffix)
+
+    def _iso_slow(
+        self, values: Sequence[Any], positions: Sequence[int], texts: Sequence[str], bad: Bad, suffix: str
+    ) -> tuple[np.ndarray, bool] | None:
+        """The error path (and mixed UTC offsets): naive/aware mixing, then each unparsable string."""
+        aware = _is_aware(texts[0]) if texts else False
+        before = len(bad)
+        for i, value in enumerate(values):
+            if value is not None and _is_aware(value) != aware:
+                has, other = ("has", "none") if not aware else ("has no", "one")
+                bad.append(
+                    (
+                        positions[i],
+                        f"{describe_value(value)} {has} time zone but the column's first value has {other}: "
+                        f"naive and zone-aware date-times cannot be mixed{suffix}",
+                    )
+                )
+                if len(bad) >= MAX_REPORTED_ERRORS:
+                    break
+        if len(bad) > before:
+            return None
+        index = _to_datetime(values, utc=aware, coerce=True)
+        assert index is not None
+        stamps = index.tz_localize(None) if aware else index
+        for i in np.flatnonzero(stamps.isna())[:MAX_REPORTED_ERRORS]:
+            value = values[int(i)]
+            if value is not None:
+                bad.append((positions[int(i)], self._iso_error(value, suffix)))
+        if len(bad) > before:
+            return None
+        return stamps.as_unit(DATETIME_UNIT).to_numpy(), aware
+
+    def _iso_error(self, value: str, suffix: str) -> str:
+        try:
+            dt.datetime.fromisoformat(value)
+        except ValueError:
+            return f"expected {self.expected} (like 2024-03-21T10:00:00), got {describe_value(value)}{suffix}"
+        return f"{describe_value(value)} is out of range for datetime64[{DATETIME_UNIT}]{suffix}"
+
+    def _epochs(self, values: Sequence[Any], positions: Sequence[int], bad: Bad, suffix: str) -> np.ndarray | None:
+        """Epoch numbers (and nulls) → naive datetime64 at DATETIME_UNIT."""
+        types = set(map(type, values))
+        nulls: np.ndarray | None = None
+        if float in types:
+            numbers: Any = np.array(values, dtype=np.float64)
+        else:
+            source, nulls = self._masked(values, _NONE in types, 0)
+            try:
+                numbers = np.array(source, dtype=np.int64)
+            except OverflowError:
+                numbers = np.array(source, dtype=np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            index = pd.to_datetime(numbers, unit=self.unit, errors="coerce")
+        stamps = index.as_unit(DATETIME_UNIT).to_numpy()
+        if nulls is not None:
+            stamps[nulls] = np.datetime64("NaT")
+        before = len(bad)
+        for i in np.flatnonzero(np.isnat(stamps))[:MAX_REPORTED_ERRORS]:
+            value = values[int(i)]
+            if value is not None:
+                message = f"{value} {self.unit} since the epoch is out of range for datetime64[{DATETIME_UNIT}]"
+                bad.append((positions[int(i)], message + suffix))
+        return None if len(bad) > before else stamps
+
+    def _mixed_datetimes(self, values: Sequence[Any], bad: Bad, suffix: str) -> Any | None:
+        """A column with both strings and epoch numbers (rare): each part separately, then merged."""
+        texts = [i for i, v in enumerate(values) if type(v) is str]
+        numbers = [i for i, v in enumerate(values) if type(v) in (int, float)]
+        parsed = self._iso([values[i] for i in texts], texts, False, bad, suffix)
+        epochs = self._epochs([values[i] for i in numbers], numbers, bad, suffix)
+        if parsed is None or epochs is None:
+            return None
+        stamps = np.full(len(values), np.datetime64("NaT"), dtype=datetime_dtype(False))
+        stamps[texts] = parsed[0]
+        stamps[numbers] = epochs
+        return self._finish(stamps, parsed[1])
+
+
+def _is_aware(text: str) -> bool:
+    """Whether an ISO-8601 string carries a zone: `Z` or a `±hh[:mm]` offset after the date."""
+    return text[-1] in "Zz" or "+" in text[10:] or "-" in text[10:]
+
+
+def _to_datetime(values: Sequence[Any], *, utc: bool, coerce: bool) -> pd.DatetimeIndex | None:
+    """`pd.to_datetime(format="ISO8601")`, None when it fails or cannot give one dtype."""
+    try:
+        with warnings.catch_warnings():  # pandas 2.x warns (and gives objects) for mixed offsets
+            warnings.simplefilter("ignore")
+            index = pd.to_datetime(values, format="ISO8601", utc=utc, errors="coerce" if coerce else "raise")
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return index if isinstance(index, pd.DatetimeIndex) else None

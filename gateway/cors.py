@@ -1,0 +1,34 @@
+"""§8 CORS: an allowlist of origins with real preflight answers, through aiohttp-cors."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import aiohttp_cors
+from aiohttp import web
+
+__all__ = ("enable_cors", "ALLOWED_HEADERS", "EXPOSED_HEADERS")
+
+ALLOWED_HEADERS = ("Content-Type", "Authorization", "x-request-id", "x-ms-client-request-id", "x-ms-request-id", "TraceId")
+EXPOSED_HEADERS = (
+    "x-request-id",
+    "x-ms-request-id",
+    "x-ms-client-request-id",
+    "x-ms-run-fn-exec-ms",
+    "x-ms-run-function-failed",
+    "Retry-After",
+)
+
+
+def enable_cors(app: web.Application, origins: Iterable[str]) -> None:
+    """Answer preflights and add CORS headers for these origins on every route (no credentials, so `*` is safe)."""
+    options = aiohttp_cors.ResourceOptions(
+        allow_credentials=False,
+        allow_headers=ALLOWED_HEADERS,
+        expose_headers=EXPOSED_HEADERS,
+        allow_methods=("GET", "POST"),
+        max_age=600,
+    )
+    cors = aiohttp_cors.setup(app, defaults={origin: options for origin in origins})
+    for route in list(app.router.routes()):
+        cors.add(route)

@@ -1,0 +1,59 @@
+"""§8 Prometheus metrics with prometheus-client; summed across `--workers` through its multiprocess mode.
+
+With PROMETHEUS_MULTIPROC_DIR set (the worker supervisor sets it before starting workers), every worker
+writes its values there and `/metrics` collects all of them; otherwise values live in this process.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import multiprocess
+
+__all__ = ("Metrics",)
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+class Metrics:
+    """The gateway's metrics, registered in a registry of their own (one per app)."""
+
+    content_type = CONTENT_TYPE_LATEST
+
+    def __init__(self) -> None:
+        self.multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "gateway_requests", "HTTP requests answered", ["scorer", "route", "status"], registry=r
+        )
+        self.latency = Histogram(
+            "gateway_request_duration_seconds", "time to answer", ["scorer", "route"], buckets=LATENCY_BUCKETS, registry=r
+        )
+        self.rows = Counter("gateway_rows_scored", "table rows passed to run()", ["scorer"], registry=r)
+        self.in_flight = Gauge(
+            "gateway_scorer_calls_in_flight", "scorer calls running now", registry=r, multiprocess_mode="livesum"
+        )
+        self.queue_depth = Gauge(
+            "gateway_queue_depth", "requests waiting for a scorer slot", registry=r, multiprocess_mode="livesum"
+        )
+        self.scorer_errors = Counter(
+            "gateway_scorer_errors", "scorer failures (exception, timeout, output)", ["scorer", "kind"], registry=r
+        )
+        self.rejected = Counter("gateway_rejected", "requests refused with 429 at capacity", ["scorer"], registry=r)
+        self.ignored = Counter(
+            "gateway_ignored_inputs", "unknown keys and columns dropped from requests", ["scorer"], registry=r
+        )
+
+    def observe_capacity(self, running: int, waiting: int) -> None:
+        self.in_flight.set(running)
+        self.queue_depth.set(waiting)
+
+    def render(self) -> bytes:
+        """The Prometheus text exposition of every worker's values."""
+        if self.multiprocess:
+            collecting = CollectorRegistry()
+            multiprocess.MultiProcessCollector(collecting)
+            return generate_latest(collecting)
+        return generate_latest(self.registry)

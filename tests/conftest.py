@@ -33,7 +33,9 @@ def serve(aiohttp_client: Any) -> ServeFn:
             scorers.append(fn if isinstance(fn, Scorer) else Scorer.from_function("default", fn))
         for name, fn in named.items():
             scorers.append(fn if isinstance(fn, Scorer) else Scorer.from_function(name, fn))
-        return await aiohttp_client(create_app(settings or Settings(), scorers))
+        return await aiohttp_client(
+            create_app(settings or Settings(), scorers), server_kwargs={"handler_cancellation": True}
+        )
 
     return _serve
 
@@ -49,6 +51,7 @@ class GatewayProcess:
 
     def __init__(self, args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
         self.port = free_port()
+        self.args = args
         self.base = f"http://127.0.0.1:{self.port}"
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.proc = subprocess.Popen(

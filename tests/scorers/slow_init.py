@@ -1,0 +1,9 @@
+import time
+
+
+def init():
+    time.sleep(30)
+
+
+def run(raw):
+    return raw

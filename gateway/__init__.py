@@ -3,6 +3,7 @@
 __version__ = "0.1.0"
 
 from .app import create_app  # noqa: E402
+from .azureml import AMLRequest, AMLResponse, model_path, rawhttp  # noqa: E402
 from .contract import Contract, contract  # noqa: E402
 from .errors import GatewayError  # noqa: E402
 from .runtime import Scorer  # noqa: E402
@@ -23,4 +24,8 @@ __all__ = (
     "Settings",
     "create_app",
     "GatewayError",
+    "model_path",
+    "rawhttp",
+    "AMLRequest",
+    "AMLResponse",
 )

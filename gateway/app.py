@@ -40,6 +40,13 @@ ROUTES = [
     web.get("/scorers/{name}/contract.json", handlers.contract_document),
 ]
 
+#: OPTIONS reaches @rawhttp scripts (which may answer their own CORS headers) unless CORS is configured,
+#: in which case aiohttp-cors answers preflights itself.
+RAW_OPTIONS_ROUTES = [
+    web.route("OPTIONS", "/score", handlers.score),
+    web.route("OPTIONS", "/score/{name}", handlers.score),
+]
+
 
 async def _thread_pool(app: web.Application) -> AsyncIterator[None]:
     """One thread per concurrency slot: a sync run() never waits for a thread once it has a slot."""
@@ -85,6 +92,8 @@ def create_app(settings: Settings, scorers: Iterable[Scorer]) -> web.Application
     app.router.add_routes(ROUTES)
     if settings.cors_origins:
         enable_cors(app, settings.cors_origins)
+    else:
+        app.router.add_routes(RAW_OPTIONS_ROUTES)
     app.cleanup_ctx.append(_thread_pool)
     app.cleanup_ctx.append(_init_scorers)
     return app

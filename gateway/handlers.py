@@ -50,8 +50,13 @@ async def _incoming(request: web.Request, scorer: Scorer) -> Incoming:
         body=body,
         query=list(request.query.items()),
         content_type=request.headers.get("Content-Type"),
-        headers=dict(request.headers) if scorer.wants_headers else None,
+        headers=dict(request.headers) if scorer.wants_headers or scorer.rawhttp else None,
         request_id=request[REQUEST_ID],
+        path=request.path,
+        query_string=request.query_string,
+        host=request.host,
+        scheme=request.scheme,
+        remote=request.remote,
     )
 
 
@@ -59,6 +64,8 @@ async def score(request: web.Request) -> web.StreamResponse:
     """`/score` and `/score/{name}`: parse, convert, run, answer Results."""
     app = request.app
     scorer = app[REGISTRY].get(request.match_info.get("name"))
+    if request.method == "OPTIONS" and not scorer.rawhttp:
+        raise web.HTTPMethodNotAllowed("OPTIONS", ["GET", "POST"])
     request[SCORER_NAME] = scorer.name
     outcome = await execute(
         scorer,

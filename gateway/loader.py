@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Callable
 
+from .azureml import install_aliases
 from .errors import StartupError
 
 __all__ = ("ScorerTarget", "LoadedScorer", "parse_scorer_option", "load")
@@ -63,6 +64,7 @@ def parse_scorer_option(text: str, default_name: str = "default") -> ScorerTarge
 def load(spec: ScorerTarget) -> LoadedScorer:
     """Import the target and find its `run` (and `init`, when the module has one)."""
     where, func_name = spec.location
+    install_aliases()
     try:
         if spec.is_file:
             module, source_dir = _load_file(spec.name, where), os.path.dirname(os.path.realpath(where))

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import orjson
 
+from .azureml.aml_request import AMLRequest, is_rawhttp
 from .contract import HEADERS_PARAM, Contract, get_contract
 from .envelope import check_media_type, decode_text, parse_body, parse_query
 from .errors import ScoringError, ScoringTimeout, StartupError, UnknownScorer
@@ -41,6 +42,7 @@ class Scorer:
     init: Callable[[], Any] | None = None
     contract: Contract | None = None
     raw_param: str | None = None
+    rawhttp: bool = False
     wants_headers: bool = False
     is_async: bool = False
     target: str = ""
@@ -65,6 +67,9 @@ class Scorer:
         params = signature.parameters
         wants_headers = HEADERS_PARAM in params
         found = get_contract(run)
+        raw = is_rawhttp(run)
+        if raw and found is not None:
+            raise StartupError(f"{label}: run() cannot be both @rawhttp and declare a contract")
         raw_param = None
         if found is None:
             for p in params.values():
@@ -75,7 +80,7 @@ class Scorer:
                 raise StartupError(f"{label}: run() must take at least one parameter to receive the request")
             raw_param = inputs[0]
         is_async = inspect.iscoroutinefunction(run) or inspect.iscoroutinefunction(getattr(run, "__call__", None))
-        return cls(name, run, init, found, raw_param, wants_headers, is_async, target, source_dir)
+        return cls(name, run, init, found, raw_param, raw, wants_headers, is_async, target, source_dir)
 
     @classmethod
     def from_loaded(cls, loaded: LoadedScorer) -> "Scorer":
@@ -86,6 +91,8 @@ class Scorer:
     def describe(self) -> str:
         if self.contract is not None:
             return self.contract.describe()
+        if self.rawhttp:
+            return f"{self.raw_param}: the whole HTTP request (@rawhttp)"
         return f"{self.raw_param}: raw body text (no contract)"
 
 
@@ -134,6 +141,11 @@ class Incoming:
     content_type: str | None = None
     headers: dict[str, str] | None = None
     request_id: str = ""
+    path: str = "/score"
+    query_string: str = ""
+    host: str = "localhost"
+    scheme: str = "http"
+    remote: str | None = None
 
 
 @dataclass(slots=True)
@@ -150,13 +162,26 @@ class Outcome:
 def arguments(scorer: Scorer, incoming: Incoming) -> tuple[dict[str, Any], DecodeContext]:
     """The keyword arguments for `run()`, or a 4xx GatewayError explaining what is wrong."""
     ctx = DecodeContext()
-    if scorer.contract is None:
+    if scorer.rawhttp:
+        assert scorer.raw_param is not None
+        request = AMLRequest(
+            incoming.method,
+            incoming.path,
+            incoming.query_string,
+            incoming.headers or {},
+            incoming.body,
+            scheme=incoming.scheme,
+            host=incoming.host,
+            remote_addr=incoming.remote,
+        )
+        kwargs: dict[str, Any] = {scorer.raw_param: request}
+    elif scorer.contract is None:
         assert scorer.raw_param is not None
         if incoming.method == "GET":
             text = orjson.dumps(parse_query(incoming.query)).decode()
         else:
             text = decode_text(incoming.body)
-        kwargs: dict[str, Any] = {scorer.raw_param: text}
+        kwargs = {scorer.raw_param: text}
     else:
         if incoming.method == "GET":
             envelope = parse_query(incoming.query)

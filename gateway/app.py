@@ -16,12 +16,13 @@ from .auth import auth_middleware
 from .check import contract_schema
 from .cors import enable_cors
 from .errors import StartupError
-from .keys import CONTRACTS, EXECUTOR, LIMITER, METRICS, READY, REGISTRY, SETTINGS
+from .keys import CONTRACTS, EXECUTOR, LIMITER, METRICS, READY, REGISTRY, SETTINGS, SWAGGER
 from .limits import Limiter
 from .metrics import Metrics
 from .middleware import gateway_middleware
 from .runtime import Registry, Scorer
 from .settings import Settings
+from .swagger import VERSIONS, DocumentOptions, build_document, user_documents
 
 __all__ = ("ROUTES", "create_app")
 
@@ -38,6 +39,8 @@ ROUTES = [
     web.get("/score/{name}", handlers.score, allow_head=False),
     web.get("/contract.json", handlers.contract_document),
     web.get("/scorers/{name}/contract.json", handlers.contract_document),
+    web.get("/swagger.json", handlers.swagger_document),
+    web.get("/scorers/{name}/swagger.json", handlers.swagger_document),
 ]
 
 #: OPTIONS reaches @rawhttp scripts (which may answer their own CORS headers) unless CORS is configured,
@@ -77,6 +80,26 @@ async def _init_scorers(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+def _swagger_documents(settings: Settings, registry: Registry) -> dict[str, dict[str, bytes]]:
+    """Every scorer's document in every dialect, built once; a scorer's own swagger files win."""
+    options = DocumentOptions(
+        title=settings.service_name,
+        version=settings.service_version,
+        path_prefix=settings.path_prefix,
+        secured=bool(settings.api_keys),
+    )
+    default = registry.default
+    documents: dict[str, dict[str, bytes]] = {}
+    for name, scorer in registry.scorers.items():
+        supplied = user_documents(scorer)
+        path = "/score" if scorer is default else f"/score/{name}"
+        documents[name] = {
+            dialect: orjson.dumps(supplied.get(dialect) or build_document(scorer, path, dialect, options))
+            for dialect in set(VERSIONS.values())
+        }
+    return documents
+
+
 def create_app(settings: Settings, scorers: Iterable[Scorer]) -> web.Application:
     """Build the gateway application for these scorers; the only way to make one."""
     middlewares = [gateway_middleware]
@@ -89,11 +112,14 @@ def create_app(settings: Settings, scorers: Iterable[Scorer]) -> web.Application
     app[METRICS] = metrics = Metrics()
     app[LIMITER] = Limiter(settings.max_concurrency, settings.max_queue, observe=metrics.observe_capacity)
     app[CONTRACTS] = {name: orjson.dumps(contract_schema(s)) for name, s in registry.scorers.items()}
-    app.router.add_routes(ROUTES)
+    app[SWAGGER] = _swagger_documents(settings, registry)
+    routes = ROUTES if settings.cors_origins else ROUTES + RAW_OPTIONS_ROUTES
+    app.router.add_routes(routes)
+    prefix = settings.path_prefix.strip("/")
+    if prefix:  # served under the prefix the documents advertise, and at the root for probes behind proxies
+        app.router.add_routes([web.RouteDef(r.method, f"/{prefix}{r.path}", r.handler, r.kwargs) for r in routes])
     if settings.cors_origins:
         enable_cors(app, settings.cors_origins)
-    else:
-        app.router.add_routes(RAW_OPTIONS_ROUTES)
     app.cleanup_ctx.append(_thread_pool)
     app.cleanup_ctx.append(_init_scorers)
     return app

@@ -12,7 +12,7 @@ from aiohttp import web
 from . import __version__
 from .app import create_app
 from .auth import read_keys_file
-from .commands import check_main
+from .commands import check_main, swagger_main
 from .errors import StartupError
 from .loader import ScorerTarget, load, parse_scorer_option
 from .logs import AccessLogger, configure_logging
@@ -33,6 +33,8 @@ Azure ML's variables keep working:
   AZUREML_MODEL_DIR     the model directory scorers read (set from --model-dir when given)
   SCORING_TIMEOUT_MS    the scoring timeout in milliseconds
   AML_CORS_ORIGINS      allowed CORS origins, comma-separated
+  SERVICE_NAME, SERVICE_VERSION, SERVICE_PATH_PREFIX
+                        the swagger document's title and version, and a path prefix for every route
 """
 
 
@@ -62,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m gateway",
         description="Serve Azure ML-style scoring scripts (init() once, run() per request) over HTTP. "
-        "Subcommand: 'python -m gateway check --help' checks payloads against a scorer's contract.",
+        "Subcommands (each with --help): check (payloads against a scorer's contract), swagger (print a document).",
         epilog=ENVIRONMENT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -149,6 +151,9 @@ def settings_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace
             cors_origins=tuple(_csv(args.cors_origins)),
             log_format=args.log_format,
             workers=args.workers,
+            service_name=os.environ.get("SERVICE_NAME") or "ML service",
+            service_version=os.environ.get("SERVICE_VERSION") or "1.0",
+            path_prefix=os.environ.get("SERVICE_PATH_PREFIX") or "",
         )
     except ValueError as exc:
         parser.error(str(exc))
@@ -221,6 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "check":
         return check_main(argv[1:])
+    if argv and argv[0] == "swagger":
+        return swagger_main(argv[1:])
     if argv and argv[0] == "serve":
         argv = argv[1:]
     return serve(argv)

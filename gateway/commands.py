@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import urllib.error
 import urllib.parse
@@ -13,11 +14,12 @@ from typing import Any, Sequence
 import orjson
 
 from .check import Verdict, check_payload, check_with_schema, contract_schema
+from .swagger import VERSIONS, DocumentOptions, build_document, user_documents
 from .errors import StartupError
 from .loader import load, parse_scorer_option
 from .runtime import Scorer
 
-__all__ = ("check_main", "load_one")
+__all__ = ("check_main", "swagger_main", "load_one")
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -95,3 +97,32 @@ def check_main(argv: Sequence[str]) -> int:
         _report(name, verdict)
         invalid += not verdict.valid
     return EXIT_INVALID if invalid else EXIT_VALID
+
+
+def swagger_main(argv: Sequence[str]) -> int:
+    """`python -m gateway swagger --scorer TARGET [--version 2|3|3.1]`: print the scorer's document."""
+    parser = argparse.ArgumentParser(
+        prog="python -m gateway swagger",
+        description="Print the Swagger/OpenAPI document the gateway publishes for a scorer (init() is not called).",
+    )
+    parser.add_argument("--scorer", required=True, metavar="[NAME=]TARGET")
+    parser.add_argument("--version", default="2", choices=list(VERSIONS), help="2 (default), 3 or 3.1")
+    parser.add_argument("--api-key-required", action="store_true", help="document the Bearer key requirement")
+    args = parser.parse_args(argv)
+    scorer = load_one(parser, args.scorer)
+    dialect = VERSIONS[args.version]
+    try:
+        document = user_documents(scorer).get(dialect)
+    except StartupError as exc:
+        parser.error(str(exc))
+    if document is None:
+        options = DocumentOptions(
+            title=os.environ.get("SERVICE_NAME") or "ML service",
+            version=os.environ.get("SERVICE_VERSION") or "1.0",
+            path_prefix=os.environ.get("SERVICE_PATH_PREFIX") or "",
+            secured=args.api_key_required,
+        )
+        path = "/score" if scorer.name == "default" else f"/score/{scorer.name}"
+        document = build_document(scorer, path, dialect, options)
+    sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
+    return EXIT_VALID

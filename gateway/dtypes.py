@@ -46,9 +46,7 @@ EPOCH_UNITS = ("s", "ms", "us", "ns")
 # What the published schemas accept for a datetime string: ISO-8601 date, or date and time with an
 # optional zone. Power Query writes naive `2024-03-21T10:00:00`, which the strict `date-time` format
 # (RFC 3339) rejects; this pattern states what the gateway really accepts.
-ISO_DATETIME_PATTERN = (
-    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?)?$"
-)
+ISO_DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?)?$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +60,7 @@ class WireDtype:
     schema: Mapping[str, Any]  # JSON Schema of one non-null cell
     expected: str  # how an error message names it: "an integer (int64)"
     classic: str  # the Studio (classic) ColumnTypes name
+    example: Any  # a cell for published examples
 
     @property
     def bounds(self) -> tuple[int, int]:
@@ -72,21 +71,35 @@ class WireDtype:
 
 def _int(name: str, classic: str) -> WireDtype:
     info = np.iinfo(name)
-    kind = "uint" if name.startswith("u") else "int"
+    unsigned = name.startswith("u")
     return WireDtype(
-        name,
-        kind,
-        np.dtype(name),
-        pd.api.types.pandas_dtype(name.capitalize() if kind == "int" else "UInt" + name[4:]),
-        MappingProxyType({"type": "integer", "format": name, "minimum": int(info.min), "maximum": int(info.max)}),
-        f"an integer ({name})",
-        classic,
+        name=name,
+        kind="uint" if unsigned else "int",
+        numpy=np.dtype(name),
+        nullable=pd.api.types.pandas_dtype("UInt" + name[4:] if unsigned else "Int" + name[3:]),
+        schema=MappingProxyType(
+            {"type": "integer", "format": name, "minimum": int(info.min), "maximum": int(info.max)}
+        ),
+        expected=f"an integer ({name})",
+        classic=classic,
+        example=1,
     )
 
 
-def _datetime_numpy() -> np.dtype[Any]:
-    return np.dtype(f"datetime64[{DATETIME_UNIT}]")
+def _float(name: str, schema_format: str) -> WireDtype:
+    return WireDtype(
+        name=name,
+        kind="float",
+        numpy=np.dtype(name),
+        nullable=np.dtype(name),  # NaN
+        schema=MappingProxyType({"type": "number", "format": schema_format}),
+        expected=f"a number ({name})",
+        classic="Double",
+        example=1.5,
+    )
 
+
+_DATETIME = np.dtype(f"datetime64[{DATETIME_UNIT}]")
 
 WIRE_DTYPES: Mapping[str, WireDtype] = MappingProxyType(
     {
@@ -98,50 +111,37 @@ WIRE_DTYPES: Mapping[str, WireDtype] = MappingProxyType(
         "uint16": _int("uint16", "Int32"),
         "uint32": _int("uint32", "Int64"),
         "uint64": _int("uint64", "Int64"),
-        "float32": WireDtype(
-            "float32",
-            "float",
-            np.dtype("float32"),
-            np.dtype("float32"),
-            MappingProxyType({"type": "number", "format": "float"}),
-            "a number (float32)",
-            "Double",
-        ),
-        "float64": WireDtype(
-            "float64",
-            "float",
-            np.dtype("float64"),
-            np.dtype("float64"),
-            MappingProxyType({"type": "number", "format": "double"}),
-            "a number (float64)",
-            "Double",
-        ),
+        "float32": _float("float32", "float"),
+        "float64": _float("float64", "double"),
         "bool": WireDtype(
-            "bool",
-            "bool",
-            np.dtype(bool),
-            pd.BooleanDtype(),
-            MappingProxyType({"type": "boolean"}),
-            "a boolean",
-            "Boolean",
+            name="bool",
+            kind="bool",
+            numpy=np.dtype(bool),
+            nullable=pd.BooleanDtype(),
+            schema=MappingProxyType({"type": "boolean"}),
+            expected="a boolean",
+            classic="Boolean",
+            example=True,
         ),
         "string": WireDtype(
-            "string",
-            "string",
-            np.dtype(object),
-            STRING_DTYPE,
-            MappingProxyType({"type": "string"}),
-            "a string",
-            "String",
+            name="string",
+            kind="string",
+            numpy=np.dtype(object),  # arrays of str; table columns use STRING_DTYPE
+            nullable=STRING_DTYPE,
+            schema=MappingProxyType({"type": "string"}),
+            expected="a string",
+            classic="String",
+            example="text",
         ),
         "datetime": WireDtype(
-            "datetime",
-            "datetime",
-            _datetime_numpy(),
-            _datetime_numpy(),
-            MappingProxyType({"type": "string", "format": "date-time", "pattern": ISO_DATETIME_PATTERN}),
-            "an ISO-8601 date-time string",
-            "DateTime",
+            name="datetime",
+            kind="datetime",
+            numpy=_DATETIME,
+            nullable=_DATETIME,  # NaT
+            schema=MappingProxyType({"type": "string", "format": "date-time", "pattern": ISO_DATETIME_PATTERN}),
+            expected="an ISO-8601 date-time string",
+            classic="DateTime",
+            example="2024-03-21T10:00:00",
         ),
     }
 )
@@ -179,12 +179,18 @@ def numpy_dtype(name: str) -> np.dtype[Any]:
 
 def datetime_dtype(aware: bool) -> Any:
     """Naive `datetime64[unit]` or UTC `datetime64[unit, UTC]` at `DATETIME_UNIT`."""
-    return pd.DatetimeTZDtype(unit=DATETIME_UNIT, tz="UTC") if aware else _datetime_numpy()
+    return pd.DatetimeTZDtype(unit=DATETIME_UNIT, tz="UTC") if aware else _DATETIME
 
 
 def json_schema(name: str, *, nullable: bool = False, unit: str | None = None) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of one cell; `unit` lets datetimes be epoch numbers too."""
+    """The JSON Schema (draft 2020-12) of one cell; `unit` lets datetimes be epoch numbers too.
+
+    Datetimes are described by their pattern only: the RFC 3339 `date-time` format, which a validator
+    may assert, rejects the naive values Power Query writes (the OpenAPI documents keep the format).
+    """
     schema = dict(wire_dtype(name).schema)
+    if "pattern" in schema:
+        schema.pop("format", None)
     types: list[str] = [schema["type"]]
     if unit is not None:
         types.append("number")
@@ -202,11 +208,11 @@ def wire_name_of(dtype: Any, values: Any = None) -> tuple[str, bool]:
     `datetime`, booleans → `bool`. A TypeError names dtypes with no wire form.
     """
     if isinstance(dtype, pd.CategoricalDtype):
-        return wire_name_of(dtype.categories.dtype, values)
+        return wire_name_of(dtype.categories.dtype, dtype.categories)
     if isinstance(dtype, pd.DatetimeTZDtype):
         return "datetime", False
     if isinstance(dtype, pd.StringDtype):
-        return "string", False
+        return "string", dtype.na_value is pd.NA
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iufb":
         numpy = np.dtype(getattr(dtype, "numpy_dtype", dtype.kind))
         return NUMPY_TO_WIRE[numpy.name], True

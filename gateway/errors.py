@@ -17,6 +17,7 @@ __all__ = (
     "ContractError",
     "UnsupportedMediaType",
     "PayloadTooLarge",
+    "NotFound",
     "UnknownScorer",
     "TooBusy",
     "Unauthorized",
@@ -131,8 +132,12 @@ class PayloadTooLarge(GatewayError):
     status = 413
 
 
-class UnknownScorer(GatewayError):
+class NotFound(GatewayError):
     status = 404
+
+
+class UnknownScorer(NotFound):
+    """No scorer of that name is served; the message lists the ones that are."""
 
 
 class TooBusy(GatewayError):

@@ -6,11 +6,12 @@ import logging
 
 from aiohttp import web
 
-from .errors import PayloadTooLarge
-from .keys import CONTRACTS, EXECUTOR, LIMITER, METRICS, READY, REGISTRY, REQUEST_ID, ROWS, SCORER_NAME, SETTINGS
+from .errors import NotFound, PayloadTooLarge
+from .keys import CONTRACTS, EXECUTOR, LIMITER, METRICS, READY, REGISTRY, REQUEST_ID, ROWS, SCORER_NAME, SETTINGS, SWAGGER
+from .swagger import VERSIONS, normalize_version
 from .runtime import Incoming, Scorer, execute
 
-__all__ = ("health", "healthz", "readyz", "metrics", "score", "contract_document")
+__all__ = ("health", "healthz", "readyz", "metrics", "score", "contract_document", "swagger_document")
 
 log = logging.getLogger("gateway.server")
 
@@ -93,3 +94,15 @@ async def contract_document(request: web.Request) -> web.Response:
     name = request.match_info.get("name") or request.query.get("scorer")
     scorer = request.app[REGISTRY].get(name)
     return web.Response(body=request.app[CONTRACTS][scorer.name], content_type="application/schema+json")
+
+
+async def swagger_document(request: web.Request) -> web.Response:
+    """`/swagger.json?version=2|2.0|3|3.0|3.1[&scorer=NAME]` and `/scorers/{name}/swagger.json`."""
+    name = request.match_info.get("name") or request.query.get("scorer")
+    scorer = request.app[REGISTRY].get(name)
+    raw = request.query.get("version", "2")
+    dialect = normalize_version(raw)
+    if dialect is None:
+        supported = ", ".join(VERSIONS)
+        raise NotFound(f"Swagger version [{raw}] is not valid. Supported versions: [{supported}].")
+    return web.Response(body=request.app[SWAGGER][scorer.name][dialect], content_type="application/json")

@@ -30,6 +30,9 @@ class Settings:
     log_format: str = "text"
     workers: int = 1
     server_version_header: bool = True
+    service_name: str = "ML service"
+    service_version: str = "1.0"
+    path_prefix: str = ""
 
     def __post_init__(self) -> None:
         if self.log_format not in ("text", "json"):

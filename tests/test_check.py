@@ -106,3 +106,18 @@ def test_cli_check_against_a_running_gateway(gateway_process, tmp_path):
     unknown = gateway_check("--url", process.base, "--name", "nope", str(good))
     assert unknown.returncode == 2
     assert "no scorer named 'nope'" in unknown.stderr
+
+
+def test_exported_schema_accepts_power_query_naive_datetimes_even_with_format_assertion():
+    import jsonschema
+
+    from gateway import Table, contract
+
+    @contract(Inputs={"data": Table({"when": "datetime"})})
+    def run(Inputs):
+        return Inputs
+
+    schema = contract_schema(Scorer.from_function("default", run))
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    assert validator.is_valid({"Inputs": {"data": [{"when": "2024-03-21T10:00:00"}, {"when": "2024-03-21"}]}})
+    assert not validator.is_valid({"Inputs": {"data": [{"when": "yesterday"}]}})

@@ -49,7 +49,7 @@ def test_two_workers_serve_one_port_and_metrics_are_summed(gateway_process):
     pids = set()
     for i in range(60):
         with requests.Session() as fresh:  # a new connection each time, so the kernel spreads them
-            answer = fresh.post(process.base + "/score", json={"Inputs": i}, timeout=10).json()
+            answer = fresh.post(process.base + "/score", json={"Inputs": i}, timeout=60).json()
         pids.add(answer["pid"])
         if len(pids) == 2 and i >= 20:
             sent = i + 1
@@ -58,18 +58,18 @@ def test_two_workers_serve_one_port_and_metrics_are_summed(gateway_process):
         sent = 60
     assert len(pids) == 2, "both workers should have answered"
     assert process.proc.pid not in pids
-    text = requests.get(process.base + "/metrics", timeout=10).text
+    text = requests.get(process.base + "/metrics", timeout=60).text
     assert metric(text, "gateway_requests_total", scorer="default", route="/score", status="200") == sent
 
     victim = pids.pop()
     os.kill(victim, signal.SIGKILL)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     seen: set[int] = set()
     while time.monotonic() < deadline and not (seen - {victim} - pids):
         try:
             with requests.Session() as fresh:
                 seen.add(fresh.post(process.base + "/score", json={"Inputs": 0}, timeout=5).json()["pid"])
-        except requests.ConnectionError:
+        except requests.RequestException:  # a connection queued on the killed worker's socket is lost
             time.sleep(0.1)
     assert seen - {victim} - pids, "a replacement worker should be serving"
 

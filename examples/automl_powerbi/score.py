@@ -10,12 +10,16 @@ from __future__ import annotations
 import os
 
 import joblib
-import pandas as pd
+import numpy as np
 from train import features  # a sibling module: the gateway puts the script's folder on sys.path
 
-from gateway import Json, Value, contract
+from gateway import Json, List, Results, Table, Value, contract
 
 model = None
+
+CUSTOMERS = Table(
+    {"age": "int64", "income": "float64", "is_member": "bool", "city": "string", "signup_date": "datetime"}
+)
 
 
 def init() -> None:
@@ -24,13 +28,14 @@ def init() -> None:
 
 
 @contract(
-    Inputs={"data": Json(example=[{"age": 42, "income": 52000.5, "is_member": True, "city": "Seattle",
-                                   "signup_date": "2021-03-04T10:00:00"}])},
+    Inputs={"data": CUSTOMERS},
     GlobalParameters={"method": Value(str, default="predict", enum=["predict", "predict_proba"])},
+    # one result per row: 0/1 for predict, [p(stay), p(churn)] for predict_proba
+    results=Results(List(Json(example=0))),
 )
 def run(Inputs, GlobalParameters):
-    frame = pd.DataFrame(Inputs["data"])
-    frame["signup_date"] = pd.to_datetime(frame["signup_date"], format="ISO8601")
+    """`Inputs["data"]` arrives as a DataFrame with exactly these columns, in this order, with these dtypes."""
+    frame = Inputs["data"]
     if GlobalParameters["method"] == "predict_proba":
         return {"Results": model.predict_proba(features(frame))}
-    return {"Results": model.predict(features(frame)).astype(int)}
+    return {"Results": model.predict(features(frame)).astype(np.int64)}

@@ -9,14 +9,28 @@ the declared columns as lists of raw cells (`Columns`). `Table` then converts ea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Collection, Protocol, Sequence
+from operator import itemgetter
+from typing import Any, ClassVar, Collection, Literal, Mapping, Protocol, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..specs import DecodeContext
+from ..errors import join_path
+from ..specs import DecodeContext, describe_value
 
-__all__ = ("Codec", "Columns", "frame_cells", "column_cells")
+__all__ = (
+    "Codec",
+    "Columns",
+    "frame_cells",
+    "column_cells",
+    "check_names",
+    "row_columns",
+    "required_keys",
+    "rows_of",
+)
+
+_Unit = Literal["s", "ms", "us", "ns"]
+_UNITS: tuple[_Unit, ...] = ("s", "ms", "us")
 
 
 @dataclass(slots=True)
@@ -29,7 +43,7 @@ class Columns:
     the wire carried no column names at all (an empty records array): nothing is then missing.
     """
 
-    values: dict[str, Sequence[Any]]
+    values: Mapping[str, Sequence[Any]]
     rows: int
     unknown: list[str] = field(default_factory=list)
     positions: dict[str, int] = field(default_factory=dict)
@@ -72,10 +86,10 @@ def column_cells(series: pd.Series) -> list[Any]:
     if isinstance(dtype, pd.DatetimeTZDtype) or dtype.kind == "M":
         return _datetime_cells(series)
     if isinstance(dtype, np.dtype) and dtype.kind in "iub":
-        return series.to_numpy().tolist()
+        return list(series.to_numpy().tolist())
     if isinstance(dtype, np.dtype) and dtype.kind == "f":
         values = series.to_numpy()
-        cells = values.tolist()
+        cells: list[Any] = values.tolist()
         missing = ~np.isfinite(values)
         if missing.any():
             for i in np.flatnonzero(missing):
@@ -87,7 +101,7 @@ def column_cells(series: pd.Series) -> list[Any]:
         for i in np.flatnonzero(missing):
             cells[i] = None
         return cells
-    return series.to_numpy(dtype=object, na_value=None).tolist()
+    return list(series.to_numpy(dtype=object, na_value=None).tolist())
 
 
 def _datetime_cells(series: pd.Series) -> list[Any]:
@@ -97,7 +111,62 @@ def _datetime_cells(series: pd.Series) -> list[Any]:
     stamps = (index.tz_convert("UTC").tz_localize(None) if aware else index).to_numpy()
     missing = np.isnat(stamps)
     present = stamps[~missing]
-    unit = next((u for u in ("s", "ms", "us") if (present.astype(f"datetime64[{u}]") == present).all()), "ns")
+    unit: _Unit = next((u for u in _UNITS if (present.astype(f"datetime64[{u}]") == present).all()), "ns")
     text = np.datetime_as_string(stamps, unit=unit, timezone="UTC" if aware else "naive").astype(object)
     text[missing] = None
     return list(text.tolist())
+
+
+def check_names(wire_names: Any, names_path: str, ctx: DecodeContext) -> bool:
+    """Whether a positional form's column names are an array of distinct strings (else reported)."""
+    if type(wire_names) is not list:
+        ctx.problems.add(names_path, f"expected an array of column names, got {describe_value(wire_names)}")
+        return False
+    ok = True
+    seen: set[str] = set()
+    for i, name in enumerate(wire_names):
+        if type(name) is not str:
+            ctx.problems.add(join_path(names_path, i), f"expected a column name (a string), got {describe_value(name)}")
+            ok = False
+        elif name in seen:
+            ctx.problems.add(join_path(names_path, i), f"duplicate column '{name}'")
+            ok = False
+        else:
+            seen.add(name)
+    return ok
+
+
+def row_columns(
+    rows: Any, rows_path: str, width: int, wanted: dict[str, int], ctx: DecodeContext
+) -> dict[str, list[Any]] | None:
+    """Transpose an array of row arrays (each `width` long) into the `wanted` columns (name → position)."""
+    if type(rows) is not list:
+        ctx.problems.add(rows_path, f"expected an array of rows, got {describe_value(rows)}")
+        return None
+    if rows and (set(map(type, rows)) != {list} or set(map(len, rows)) != {width}):
+        for i, row in enumerate(rows):
+            if type(row) is not list:
+                ctx.problems.add(join_path(rows_path, i), f"expected a row array, got {describe_value(row)}")
+            elif len(row) != width:
+                ctx.problems.add(join_path(rows_path, i), f"expected {width} values (one per column), got {len(row)}")
+            if ctx.problems.full:
+                break
+        return None
+    return {name: list(map(itemgetter(position), rows)) for name, position in wanted.items()}
+
+
+def required_keys(obj: dict[str, Any], keys: Sequence[str], path: str, ctx: DecodeContext) -> bool:
+    """Whether `obj` has every one of `keys` (each missing one is reported)."""
+    ok = True
+    for key in keys:
+        if key not in obj:
+            ctx.problems.add(join_path(path, key), f"required key '{key}' is missing")
+            ok = False
+    return ok
+
+
+def rows_of(columns: list[list[Any]], height: int) -> list[list[Any]]:
+    """Columns of cells → row arrays (`height` rows even when there are no columns)."""
+    if not columns:
+        return [[] for _ in range(height)]
+    return [list(row) for row in zip(*columns)]

@@ -22,7 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..dtypes import DATETIME_UNIT, EPOCH_UNITS, STRING_DTYPE, WireDtype, datetime_dtype, wire_dtype
+from ..dtypes import DATETIME_UNIT, EPOCH_UNITS, PANDAS_MAJOR, STRING_DTYPE, WireDtype, datetime_dtype, wire_dtype
 from ..errors import MAX_REPORTED_ERRORS
 from ..specs import describe_value
 
@@ -32,7 +32,9 @@ Bad = list[tuple[int, str]]  # (position among the values, message)
 
 _NONE = type(None)
 _I64 = np.iinfo(np.int64)
-_MIN_ISO_LENGTH = len("2024-03-21")
+_PANDAS_WORDS = ("now", "today")  # strings pandas' ISO8601 parser turns into the current time
+# pandas 2.x gives naive strings that follow an aware one the first one's offset; pandas 3 raises.
+_NAIVE_JOINS_AWARE = PANDAS_MAJOR < 3
 
 
 class _Absent:
@@ -69,14 +71,15 @@ class Cells:
         self.unit = unit
         self.null_error = null_error
         self.frame = frame
-        accepted: set[type] = {
+        by_kind: dict[str, set[type]] = {
             "int": {int},
             "uint": {int},
             "float": {int, float},
             "bool": {bool},
             "string": {str},
             "datetime": {str} if unit is None else {str, int, float},
-        }[self.wire.kind]
+        }
+        accepted = by_kind[self.wire.kind]
         if nullable:
             accepted.add(_NONE)
         self.accepted = frozenset(accepted)
@@ -89,7 +92,7 @@ class Cells:
         """The typed array, or None after appending what is wrong to `bad`; `suffix` ends messages."""
         types = set(map(type, values))
         if not types <= self.accepted:
-            self._report_types(values, bad, suffix)
+            self._report_all(values, bad, suffix)
             return None
         kind = self.wire.kind
         if kind in ("int", "uint"):
@@ -102,24 +105,33 @@ class Cells:
             return self._strings(values)
         return self._datetimes(values, types, bad, suffix)
 
-    def _report_types(self, values: Sequence[Any], bad: Bad, suffix: str) -> None:
+    def _report_all(self, values: Sequence[Any], bad: Bad, suffix: str) -> None:
+        """The error path: cells of a wrong type, then what is wrong among the others (ranges, dates)."""
         accepted = self.accepted
+        found: Bad = []
         for i, value in enumerate(values):
             if type(value) in accepted or value is ABSENT:
                 continue
             if value is None:
-                bad.append((i, self.null_error))
+                found.append((i, self.null_error))
             else:
-                bad.append((i, f"expected {self.expected}, got {describe_value(value)}{suffix}"))
-            if len(bad) >= MAX_REPORTED_ERRORS:
-                return
+                found.append((i, f"expected {self.expected}, got {describe_value(value)}{suffix}"))
+            if len(found) >= MAX_REPORTED_ERRORS:
+                break
+        else:
+            kept = [i for i, value in enumerate(values) if type(value) in accepted]
+            more: Bad = []
+            self.convert([values[i] for i in kept], more, suffix)
+            found.extend((kept[i], message) for i, message in more)
+            found.sort()
+        bad.extend(found[:MAX_REPORTED_ERRORS])
 
     def _masked(self, values: Sequence[Any], has_null: bool, fill: Any) -> tuple[Any, np.ndarray | None]:
         """The values with nulls replaced by `fill` (as an object array), and the null mask."""
         if not has_null:
             return values, (np.zeros(len(values), dtype=bool) if self.nullable else None)
         cells = np.array(values, dtype=object)
-        mask = np.equal(cells, None)
+        mask: np.ndarray = pd.isna(cells)
         cells[mask] = fill
         return cells, mask
 
@@ -128,7 +140,9 @@ class Cells:
         lo, hi = wire.bounds
         source, mask = self._masked(values, has_null, 0)
         try:
-            wide: np.ndarray | None = np.array(source, dtype=np.int64)
+            wide: np.ndarray | None = (
+                np.array(source, dtype=np.int64) if mask is not None else np.fromiter(source, np.int64, len(source))
+            )
         except OverflowError:  # beyond int64: legal only for uint64
             wide = None
         if wide is None:
@@ -148,7 +162,11 @@ class Cells:
         return data
 
     def _floats(self, values: Sequence[Any], bad: Bad, suffix: str) -> Any | None:
-        data = np.array(values, dtype=self.wire.numpy)  # null → NaN
+        with np.errstate(over="ignore"):  # float32 overflow becomes inf, reported below
+            if self.nullable:
+                data = np.array(values, dtype=self.wire.numpy)  # null → NaN
+            else:
+                data = np.fromiter(values, self.wire.numpy, len(values))
         if self.wire.numpy.itemsize < 8 and len(data) and np.isinf(data).any():
             for i in np.flatnonzero(np.isinf(data))[:MAX_REPORTED_ERRORS]:
                 bad.append((int(i), f"{values[int(i)]} is out of range for {self.wire.name}{suffix}"))
@@ -190,17 +208,14 @@ class Cells:
     ) -> tuple[np.ndarray, bool] | None:
         """ISO-8601 strings (and nulls) → naive datetime64 (UTC when aware) and whether they were aware."""
         texts = [v for v in values if v is not None] if has_null else values
-        if texts and min(map(len, texts)) < _MIN_ISO_LENGTH:  # "", "now", "today", "NaT", "2024"
-            for i, value in enumerate(values):
-                if value is not None and len(value) < _MIN_ISO_LENGTH:
-                    bad.append((positions[i], self._iso_error(value, suffix)))
-                    if len(bad) >= MAX_REPORTED_ERRORS:
-                        break
-            return None
-        index = _to_datetime(values, utc=False, coerce=False)
+        index = None
+        if not any(word in texts for word in _PANDAS_WORDS):
+            index = _to_datetime(values, utc=False, coerce=False)
         nulls = len(values) - len(texts)
-        if index is not None and int(index.isna().sum()) == nulls:
+        if index is not None and int(index.isna().sum()) == nulls:  # "", "NaT", "nan" parse as NaT
             aware = index.tz is not None
+            if aware and _NAIVE_JOINS_AWARE and not all(map(_is_aware, texts)):
+                return self._iso_slow(values, positions, texts, bad, suffix)
             if aware:
                 index = index.tz_convert("UTC").tz_localize(None)
             return index.as_unit(DATETIME_UNIT).to_numpy(), aware
@@ -212,37 +227,44 @@ class Cells:
         """The error path (and mixed UTC offsets): naive/aware mixing, then each unparsable string."""
         aware = _is_aware(texts[0]) if texts else False
         before = len(bad)
+        has, other = ("has no", "one") if aware else ("has a", "none")
         for i, value in enumerate(values):
-            if value is not None and _is_aware(value) != aware:
-                has, other = ("has", "none") if not aware else ("has no", "one")
-                bad.append(
-                    (
-                        positions[i],
-                        f"{describe_value(value)} {has} time zone but the column's first value has {other}: "
-                        f"naive and zone-aware date-times cannot be mixed{suffix}",
-                    )
+            if value is None or _is_aware(value) == aware:
+                continue
+            message = self._iso_error(value, suffix)
+            if message is None:
+                message = (
+                    f"{describe_value(value)} {has} time zone but the first date-time has {other}: "
+                    f"naive and zone-aware date-times cannot be mixed{suffix}"
                 )
-                if len(bad) >= MAX_REPORTED_ERRORS:
-                    break
+            bad.append((positions[i], message))
+            if len(bad) >= MAX_REPORTED_ERRORS:
+                break
         if len(bad) > before:
             return None
-        index = _to_datetime(values, utc=aware, coerce=True)
+        words = [value in _PANDAS_WORDS for value in values]
+        index = _to_datetime([None if word else value for value, word in zip(values, words)], utc=aware, coerce=True)
         assert index is not None
         stamps = index.tz_localize(None) if aware else index
         for i in np.flatnonzero(stamps.isna())[:MAX_REPORTED_ERRORS]:
             value = values[int(i)]
             if value is not None:
-                bad.append((positions[int(i)], self._iso_error(value, suffix)))
+                message = self._iso_error(value, suffix)
+                out_of_range = f"{describe_value(value)} is out of range for datetime64[{DATETIME_UNIT}]{suffix}"
+                bad.append((positions[int(i)], message or out_of_range))
         if len(bad) > before:
             return None
         return stamps.as_unit(DATETIME_UNIT).to_numpy(), aware
 
-    def _iso_error(self, value: str, suffix: str) -> str:
+    def _iso_error(self, value: str, suffix: str) -> str | None:
+        """What is wrong with a string that is no ISO-8601 date-time at all; None if it is one."""
         try:
+            if value in _PANDAS_WORDS:
+                raise ValueError(value)
             dt.datetime.fromisoformat(value)
         except ValueError:
             return f"expected {self.expected} (like 2024-03-21T10:00:00), got {describe_value(value)}{suffix}"
-        return f"{describe_value(value)} is out of range for datetime64[{DATETIME_UNIT}]{suffix}"
+        return None
 
     def _epochs(self, values: Sequence[Any], positions: Sequence[int], bad: Bad, suffix: str) -> np.ndarray | None:
         """Epoch numbers (and nulls) → naive datetime64 at DATETIME_UNIT."""
@@ -260,7 +282,8 @@ class Cells:
             warnings.simplefilter("ignore")
             index = pd.to_datetime(numbers, unit=self.unit, errors="coerce")
         stamps = index.as_unit(DATETIME_UNIT).to_numpy()
-        if nulls is not None:
+        if nulls is not None and nulls.any():
+            stamps = stamps.copy()
             stamps[nulls] = np.datetime64("NaT")
         before = len(bad)
         for i in np.flatnonzero(np.isnat(stamps))[:MAX_REPORTED_ERRORS]:
@@ -286,15 +309,19 @@ class Cells:
 
 def _is_aware(text: str) -> bool:
     """Whether an ISO-8601 string carries a zone: `Z` or a `±hh[:mm]` offset after the date."""
-    return text[-1] in "Zz" or "+" in text[10:] or "-" in text[10:]
+    return bool(text) and (text[-1] in "Zz" or "+" in text[10:] or "-" in text[10:])
 
 
 def _to_datetime(values: Sequence[Any], *, utc: bool, coerce: bool) -> pd.DatetimeIndex | None:
     """`pd.to_datetime(format="ISO8601")`, None when it fails or cannot give one dtype."""
+    cells = np.empty(len(values), dtype=object)  # pandas parses an object array faster than a list
+    cells[:] = values
     try:
         with warnings.catch_warnings():  # pandas 2.x warns (and gives objects) for mixed offsets
             warnings.simplefilter("ignore")
-            index = pd.to_datetime(values, format="ISO8601", utc=utc, errors="coerce" if coerce else "raise")
+            index = pd.to_datetime(
+                cells, format="ISO8601", utc=utc, errors="coerce" if coerce else "raise", cache=False
+            )
     except (ValueError, OverflowError, TypeError):
         return None
     return index if isinstance(index, pd.DatetimeIndex) else None

@@ -395,25 +395,39 @@ UNREAD_BY_GATEWAY = [
     pytest.param("table-records", [RECORD | {"notes": {"source": "crm"}}], id="records-undeclared-object-cell"),
     pytest.param("table-columns", {k: [v] for k, v in RECORD.items()} | {"note": "x"}, id="columns-undeclared-scalar"),
     pytest.param("table-split", {"columns": [*CHURN, "tags"], "data": [[*ROW, ["a"]]]}, id="split-undeclared-list"),
+]
+
+#: Members the gateway used to accept unread; now both sides refuse them.
+CHECKED_MEMBERS = [
     pytest.param(
         "table-classic",
         {"ColumnNames": list(CHURN), "ColumnTypes": [1, 2, 3, 4, 5], "Values": [ROW]},
+        "Inputs.data.ColumnTypes",
         id="classic-column-types-not-strings",
     ),
     pytest.param(
         "table-classic",
         {"ColumnNames": list(CHURN), "ColumnTypes": None, "Values": [ROW]},
+        "Inputs.data.ColumnTypes",
         id="classic-column-types-null",
     ),
-    pytest.param("table-split", {"columns": list(CHURN), "index": None, "data": [ROW]}, id="split-index-null"),
+    pytest.param(
+        "table-split", {"columns": list(CHURN), "index": None, "data": [ROW]}, "Inputs.data.index", id="split-index-null"
+    ),
 ]
+
+
+@pytest.mark.parametrize(("stem", "value", "path"), CHECKED_MEMBERS)
+def test_optional_members_are_checked_by_both(stem, value, path):
+    assert not validator(stem).is_valid(value)
+    _, ctx = decode(stem, value)
+    assert [p.path for p in ctx.problems.items] == [path]
 
 
 @pytest.mark.parametrize(("stem", "value"), UNREAD_BY_GATEWAY)
 def test_known_difference_members_the_gateway_does_not_read(stem, value):
     """Cells of undeclared columns are dropped unread (SPEC §4: unknown columns are dropped and counted;
-    with `strict_columns=True` they are errors), `ColumnTypes` is not checked beyond being an array, and a
-    null `ColumnTypes`/`index` counts as absent. The generic schemas are stricter on all of these."""
+    with `strict_columns=True` they are errors). The generic schemas require every cell to be a scalar."""
     assert not validator(stem).is_valid(value)
     frame, ctx = decode(stem, value)
     assert not ctx.problems, [str(p) for p in ctx.problems.items]

@@ -1,7 +1,8 @@
 """Studio classic: `{"ColumnNames": [...], "Values": [[...], ...], "ColumnTypes": [...]?}`.
 
 Azure ML Studio (classic) request-response clients send this shape inside `Inputs` and expect
-answers in it. `ColumnTypes` is optional on input and not checked (the declared dtypes rule);
+answers in it. `ColumnTypes` is optional on input; when sent it must be an array of names, which are
+not otherwise checked (the declared dtypes rule);
 encoding writes it with .NET-style names (`Int64`, `Double`, `Boolean`, `String`, `DateTime`).
 Cells are addressed `Inputs.input1.Values[17][2]`, with the column named in the message.
 """
@@ -29,10 +30,12 @@ class ClassicCodec:
     def decode(self, obj: Any, path: str, ctx: DecodeContext, names: Collection[str]) -> Columns | None:
         if not required_keys(obj, ("ColumnNames", "Values"), path, ctx):
             return None
-        types = obj.get("ColumnTypes")
-        if types is not None and type(types) is not list:
-            ctx.problems.add(join_path(path, "ColumnTypes"), f"expected an array, got {describe_value(types)}")
-            return None
+        if "ColumnTypes" in obj:
+            types = obj["ColumnTypes"]
+            if type(types) is not list or not all(type(t) is str for t in types):
+                shown = describe_value(types) if type(types) is not list else "an array with non-string items"
+                ctx.problems.add(join_path(path, "ColumnTypes"), f"expected an array of type names, got {shown}")
+                return None
         wire_names = obj["ColumnNames"]
         if not check_names(wire_names, join_path(path, "ColumnNames"), ctx):
             return None

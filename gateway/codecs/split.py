@@ -39,7 +39,7 @@ class SplitCodec:
             return None
         rows = len(obj["data"])
         index = obj.get("index")
-        if index is not None and not _valid_index(index, rows, join_path(path, "index"), ctx):
+        if "index" in obj and not _valid_index(index, rows, join_path(path, "index"), ctx):
             return None
         unknown = [name for name in wire_names if name not in names]
         return Columns(values, rows, unknown=unknown, positions=positions, index=index)

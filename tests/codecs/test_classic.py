@@ -53,7 +53,7 @@ def test_values_as_strings_are_refused_strictly():
         ({"Values": [[1, 2, True]]}, [("Inputs.input1.ColumnNames", "required key 'ColumnNames' is missing")]),
         (
             {"ColumnNames": ["age", "bmi", "smoker"], "ColumnTypes": "Int32", "Values": []},
-            [("Inputs.input1.ColumnTypes", 'expected an array, got "Int32"')],
+            [("Inputs.input1.ColumnTypes", 'expected an array of type names, got "Int32"')],
         ),
         (
             {"ColumnNames": ["age", "bmi", "smoker"], "Values": [[1, 2]]},

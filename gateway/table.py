@@ -31,7 +31,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .codecs import CODECS, FORMS, detect, get_codec
+from .codecs import CODECS, FORMS, detect, get_codec, near_miss
 from .codecs.base import Columns
 from .codecs.cells import Cells
 from .dtypes import EPOCH_UNITS, json_schema, wire_dtype, wire_name_of
@@ -135,7 +135,7 @@ class Table(Spec):
             return None
         form = detect(value, self.orient, self.columns)
         if form is None:
-            ctx.problems.add(path, f"expected a table, one of: {self._forms}; got {_describe(value)}")
+            ctx.problems.add(path, f"expected a table, one of: {self._forms}; got {_describe(value)}{near_miss(value)}")
             return None
         ctx.forms[path] = form
         codec = CODECS[form]

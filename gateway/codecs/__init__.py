@@ -6,7 +6,9 @@ Detection looks only at the JSON shape (SPEC §4):
   for a table declared with `orient="values"` (then an empty array is `values` too);
 * an object whose keys are among `ColumnNames`/`Values`/`ColumnTypes` → `classic`;
 * an object whose keys are among `columns`/`data`/`index` → `split`;
-* any other object → `columns` (`{"col": [values]}`).
+* any other object with at least one key naming a declared column (case aside) → `columns`
+  (`{"col": [values]}`); an object none of whose keys does is no table form, and `near_miss`
+  says what it looks like instead (a split table with extra keys, a Studio response, ...).
 
 A table whose declared columns are themselves called `columns` and `data` (or `ColumnNames` and
 `Values`) is read in the `columns` form when every key is one of its column names, unless its
@@ -25,7 +27,7 @@ from .records import RecordsCodec
 from .split import SplitCodec
 from .values import ValuesCodec
 
-__all__ = ("CODECS", "FORMS", "Codec", "Columns", "get_codec", "detect")
+__all__ = ("CODECS", "FORMS", "Codec", "Columns", "get_codec", "detect", "near_miss")
 
 CODECS: Mapping[str, Codec] = MappingProxyType(
     {codec.name: codec for codec in (RecordsCodec(), SplitCodec(), ClassicCodec(), ColumnsCodec(), ValuesCodec())}
@@ -76,7 +78,28 @@ def detect(obj: Any, declared_orient: str, names: Collection[str] = ()) -> str |
         return "classic"
     if keys <= _SPLIT_KEYS and not (all_named and not _has_rows(obj.get("data"))):
         return "split"
+    folded = {name.casefold() for name in names}
+    if folded and not any(type(key) is str and key.casefold() in folded for key in keys):
+        return None
     return "columns"
+
+
+def near_miss(obj: Any) -> str:
+    """For an object that is no table form: what it resembles, as a hint to append to the error."""
+    if type(obj) is not dict:
+        return ""
+    keys = set(obj)
+    for wrapper, required, form in ((_SPLIT_KEYS, {"columns", "data"}, "split"), (_CLASSIC_KEYS, {"ColumnNames", "Values"}, "classic")):
+        if required <= keys:
+            extra = ", ".join(repr(k) for k in sorted(keys - wrapper))
+            allowed = ", ".join(repr(k) for k in sorted(wrapper))
+            return f" (a {form} table holds only {allowed}; unexpected: {extra})"
+        if {k.casefold() for k in required} <= {k.casefold() for k in keys if type(k) is str}:
+            return f" (a {form} table's keys are case-sensitive: " + ", ".join(repr(k) for k in sorted(required)) + ")"
+    inner = obj.get("value")
+    if obj.get("type") == "table" and type(inner) is dict and "ColumnNames" in inner:
+        return " (this is a Studio response's {\"type\": \"table\", \"value\": ...} wrapper; send the 'value' object)"
+    return " (an object with keys " + ", ".join(repr(k) for k in list(obj)[:5]) + (", ..." if len(obj) > 5 else "") + ")"
 
 
 def _has_rows(data: Any) -> bool:

@@ -64,3 +64,22 @@ def test_columns_named_like_wrapper_keys():
     assert detect({"columns": ["a"], "data": [1]}, "records", names) == "columns"
     assert detect({"columns": ["columns", "data"], "data": [["a", 1]]}, "records", names) == "split"
     assert detect({"Values": [1]}, "records", {"Values": "int64"}) == "columns"
+
+
+@pytest.mark.parametrize(
+    "value, hint",
+    [
+        ({"columns": ["age"], "data": [[1]], "dtypes": {}}, "a split table holds only 'columns', 'data', 'index'; unexpected: 'dtypes'"),
+        ({"type": "table", "value": {"ColumnNames": ["age"], "Values": [[1]]}}, "Studio response's"),
+        ({"columnnames": ["age"], "values": [[1]]}, "a classic table's keys are case-sensitive: 'ColumnNames', 'Values'"),
+        ({"x": [1]}, "an object with keys 'x'"),
+    ],
+)
+def test_objects_that_are_no_table_form_get_a_hint(value, hint):
+    from gateway.specs import DecodeContext
+    from gateway.table import Table
+
+    ctx = DecodeContext()
+    Table({"age": "int64"}).decode(value, "Inputs.data", ctx)
+    assert [p.path for p in ctx.problems.items] == ["Inputs.data"]
+    assert hint in ctx.problems.items[0].error

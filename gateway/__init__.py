@@ -5,7 +5,7 @@ __version__ = "0.1.0"
 from .app import create_app  # noqa: E402
 from .array import Array  # noqa: E402
 from .azureml import AMLRequest, AMLResponse, model_path, rawhttp  # noqa: E402
-from .contract import Contract, contract  # noqa: E402
+from .contract import Contract, contract, from_sample  # noqa: E402
 from .errors import GatewayError  # noqa: E402
 from .runtime import Scorer  # noqa: E402
 from .settings import Settings  # noqa: E402
@@ -16,6 +16,7 @@ __all__ = (
     "__version__",
     "contract",
     "Contract",
+    "from_sample",
     "Table",
     "Column",
     "Array",

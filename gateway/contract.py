@@ -13,9 +13,14 @@ import inspect
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
 
-from .specs import MISSING, DecodeContext, Object, Spec, as_spec, decode_members
+import numpy as np
+import pandas as pd
 
-__all__ = ("CONTRACT_ATTR", "HEADERS_PARAM", "Contract", "contract", "get_contract")
+from .array import Array
+from .specs import MISSING, DecodeContext, List, Object, Spec, Value, as_spec, decode_members
+from .table import Table
+
+__all__ = ("CONTRACT_ATTR", "HEADERS_PARAM", "Contract", "contract", "get_contract", "from_sample")
 
 CONTRACT_ATTR = "__gateway_contract__"
 HEADERS_PARAM = "request_headers"
@@ -76,6 +81,27 @@ def contract(
         return fn
 
     return attach
+
+
+def from_sample(sample: Any, **options: Any) -> Spec:
+    """A spec from a sample, as inference-schema reads samples: DataFrame → Table, ndarray → Array,
+    dict → Object of samples, list → List of its first element, JSON scalar → Value. `options` go to
+    the Table/Array/Value built for the sample itself."""
+    if isinstance(sample, pd.DataFrame):
+        return Table.from_sample(sample, **options)
+    if isinstance(sample, np.ndarray):
+        return Array.from_sample(sample, **options)
+    if isinstance(sample, Spec):
+        return sample
+    if isinstance(sample, dict):
+        return Object({str(key): from_sample(value) for key, value in sample.items()}, **options)
+    if isinstance(sample, (list, tuple)):
+        if not sample:
+            raise ValueError("cannot infer a List spec from an empty sample")
+        return List(from_sample(sample[0]), **options)
+    if isinstance(sample, (bool, int, float, str)):
+        return Value.from_sample(sample, **options)
+    raise TypeError(f"cannot build a spec from a sample of type {type(sample).__name__}")
 
 
 def get_contract(fn: Callable[..., Any]) -> Contract | None:

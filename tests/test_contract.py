@@ -143,3 +143,28 @@ def test_object_json_schema_lists_required_members():
         "properties": {"a": {"type": "integer"}, "b": {"type": ["string", "null"], "default": "x"}},
         "required": ["a"],
     }
+
+
+def test_from_sample_builds_each_kind_of_spec():
+    import numpy as np
+    import pandas as pd
+
+    from gateway import Array, List, Table, from_sample
+
+    spec = from_sample(
+        {
+            "frame": pd.DataFrame({"age": [1, 2], "name": ["a", None]}),
+            "matrix": np.zeros((2, 3), dtype="float32"),
+            "ids": [1, 2],
+            "threshold": 0.5,
+            "flag": True,
+        }
+    )
+    assert isinstance(spec, Object)
+    frame, matrix, ids = spec.members["frame"], spec.members["matrix"], spec.members["ids"]
+    assert isinstance(frame, Table) and frame.columns["age"].dtype == "int64" and frame.columns["name"].nullable
+    assert isinstance(matrix, Array) and matrix.dtype == "float32" and matrix.shape == (None, 3)
+    assert isinstance(ids, List) and ids.items.type is int
+    assert spec.members["threshold"].type is float and spec.members["flag"].type is bool
+    with pytest.raises(TypeError):
+        from_sample(object())

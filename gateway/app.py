@@ -41,6 +41,11 @@ ROUTES = [
     web.get("/scorers/{name}/contract.json", handlers.contract_document),
     web.get("/swagger.json", handlers.swagger_document),
     web.get("/scorers/{name}/swagger.json", handlers.swagger_document),
+    # Studio (classic) clients: `.../workspaces/<ws>/services/<name>/execute?api-version=2.0`
+    web.post("/execute", handlers.classic_execute),
+    web.post("/score/{name}/execute", handlers.classic_execute),
+    web.post("/workspaces/{workspace}/services/{name}/execute", handlers.classic_execute),
+    web.get("/workspaces/{workspace}/services/{name}/swagger.json", handlers.swagger_document),
 ]
 
 #: OPTIONS reaches @rawhttp scripts (which may answer their own CORS headers) unless CORS is configured,

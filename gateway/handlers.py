@@ -6,12 +6,12 @@ import logging
 
 from aiohttp import web
 
-from .errors import NotFound, PayloadTooLarge
+from .errors import EnvelopeError, NotFound, PayloadTooLarge
 from .keys import CONTRACTS, EXECUTOR, LIMITER, METRICS, READY, REGISTRY, REQUEST_ID, ROWS, SCORER_NAME, SETTINGS, SWAGGER
 from .swagger import VERSIONS, normalize_version
 from .runtime import Incoming, Scorer, execute
 
-__all__ = ("health", "healthz", "readyz", "metrics", "score", "contract_document", "swagger_document")
+__all__ = ("health", "healthz", "readyz", "metrics", "score", "classic_execute", "contract_document", "swagger_document")
 
 log = logging.getLogger("gateway.server")
 
@@ -63,14 +63,32 @@ async def _incoming(request: web.Request, scorer: Scorer) -> Incoming:
 
 async def score(request: web.Request) -> web.StreamResponse:
     """`/score` and `/score/{name}`: parse, convert, run, answer Results."""
+    return await _score(request, answer_form=None)
+
+
+async def classic_execute(request: web.Request) -> web.StreamResponse:
+    """Studio (classic) `.../execute?api-version=2.0[&details=true][&format=swagger]`, an alias of score.
+
+    `format=swagger` asks for `Results.output1` as row objects; otherwise a classic-form request is
+    answered in classic form.
+    """
+    version = request.query.get("api-version", "2.0")
+    if version != "2.0":
+        raise EnvelopeError(f"api-version {version} is not supported; use api-version=2.0", path="api-version")
+    return await _score(request, answer_form="swagger" if request.query.get("format") == "swagger" else None)
+
+
+async def _score(request: web.Request, answer_form: str | None) -> web.StreamResponse:
     app = request.app
     scorer = app[REGISTRY].get(request.match_info.get("name"))
     if request.method == "OPTIONS" and not scorer.rawhttp:
         raise web.HTTPMethodNotAllowed("OPTIONS", ["GET", "POST"])
     request[SCORER_NAME] = scorer.name
+    incoming = await _incoming(request, scorer)
+    incoming.answer_form = answer_form
     outcome = await execute(
         scorer,
-        await _incoming(request, scorer),
+        incoming,
         executor=app[EXECUTOR],
         limiter=app[LIMITER],
         timeout=app[SETTINGS].scoring_timeout,

@@ -11,7 +11,9 @@ import numpy as np
 import orjson
 import pandas as pd
 
-__all__ = ("render", "UnserializableResult", "frame_to_records")
+from .codecs.classic import ClassicCodec
+
+__all__ = ("render", "UnserializableResult", "frame_to_records", "classic_results")
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY
@@ -29,6 +31,29 @@ def render(value: Any) -> bytes:
         return orjson.dumps(value, default=_default, option=_OPTIONS)
     except orjson.JSONEncodeError as exc:
         raise UnserializableResult(str(exc)) from exc
+
+
+def classic_results(value: Any, as_rows: bool = False) -> Any:
+    """Studio (classic) answers: DataFrames under `Results` become `{"type": "table", "value": {...}}`,
+    or row objects with `as_rows` (the `format=swagger` variant).
+
+    A bare DataFrame is `{"Results": {"output1": <table>}}`; `{"Results": df}` likewise; in
+    `{"Results": {"name": df, ...}}` every DataFrame is wrapped under its own name.
+    """
+
+    def table(frame: pd.DataFrame) -> Any:
+        return frame_to_records(frame) if as_rows else {"type": "table", "value": ClassicCodec().encode(frame)}
+
+    if isinstance(value, pd.DataFrame):
+        return {"Results": {"output1": table(value)}}
+    if isinstance(value, dict) and "Results" in value:
+        inner = value["Results"]
+        if isinstance(inner, pd.DataFrame):
+            inner = {"output1": inner}
+        if isinstance(inner, dict):
+            shaped = {k: table(v) if isinstance(v, pd.DataFrame) else v for k, v in inner.items()}
+            return {**value, "Results": shaped}
+    return value
 
 
 def frame_to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from .envelope import check_media_type, decode_text, parse_body, parse_query
 from .errors import ScoringError, ScoringTimeout, StartupError, UnknownScorer
 from .limits import Limiter
 from .loader import LoadedScorer
-from .results import UnserializableResult, render
+from .results import UnserializableResult, classic_results, render
 from .specs import DecodeContext
 
 __all__ = ("Scorer", "Registry", "Incoming", "Outcome", "execute")
@@ -146,6 +146,7 @@ class Incoming:
     host: str = "localhost"
     scheme: str = "http"
     remote: str | None = None
+    answer_form: str | None = None  # "classic" or "swagger" (Studio's row objects); None: as the request came
 
 
 @dataclass(slots=True)
@@ -208,6 +209,9 @@ def _finish(
     exec_ms = (time.perf_counter() - started) * 1000.0
     if passthrough and isinstance(value, passthrough):
         return Outcome(None, value, exec_ms, ctx.ignored, ctx.rows)
+    form = incoming.answer_form or ("classic" if "classic" in ctx.forms.values() else None)
+    if form is not None:
+        value = classic_results(value, as_rows=form == "swagger")
     try:
         body = render(value)
     except UnserializableResult as exc:

@@ -140,3 +140,23 @@ def test_unserializable_values_name_their_type():
 
 def test_output_is_compact_orjson():
     assert render({"a": [1, 2]}) == orjson.dumps({"a": [1, 2]})
+
+
+def test_classic_results_wrap_dataframes_under_results():
+    from gateway.results import classic_results
+
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", None]})
+    wrapped = strict_loads(render(classic_results(frame)))
+    assert wrapped == {
+        "Results": {
+            "output1": {
+                "type": "table",
+                "value": {"ColumnNames": ["a", "b"], "ColumnTypes": ["Int64", "String"], "Values": [[1, "x"], [2, None]]},
+            }
+        }
+    }
+    named = strict_loads(render(classic_results({"Results": {"scores": frame, "note": "ok"}})))
+    assert named["Results"]["scores"]["type"] == "table" and named["Results"]["note"] == "ok"
+    rows = strict_loads(render(classic_results({"Results": frame}, as_rows=True)))
+    assert rows == {"Results": {"output1": [{"a": 1, "b": "x"}, {"a": 2, "b": None}]}}
+    assert classic_results([1, 2]) == [1, 2]

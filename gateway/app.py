@@ -41,6 +41,7 @@ ROUTES = [
     web.get("/scorers/{name}/contract.json", handlers.contract_document),
     web.get("/swagger.json", handlers.swagger_document),
     web.get("/scorers/{name}/swagger.json", handlers.swagger_document),
+    web.get("/powerquery/{name}.pq", handlers.powerquery_function),
     # Studio (classic) clients: `.../workspaces/<ws>/services/<name>/execute?api-version=2.0`
     web.post("/execute", handlers.classic_execute),
     web.post("/score/{name}/execute", handlers.classic_execute),

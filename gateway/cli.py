@@ -12,7 +12,7 @@ from aiohttp import web
 from . import __version__
 from .app import create_app
 from .auth import read_keys_file
-from .commands import check_main, swagger_main
+from .commands import check_main, powerquery_main, swagger_main
 from .errors import StartupError
 from .loader import ScorerTarget, load, parse_scorer_option
 from .logs import AccessLogger, configure_logging
@@ -64,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m gateway",
         description="Serve Azure ML-style scoring scripts (init() once, run() per request) over HTTP. "
-        "Subcommands (each with --help): check (payloads against a scorer's contract), swagger (print a document).",
+        "Subcommands (each with --help): check (payloads against a scorer's contract), swagger (print a document), "
+        "powerquery (print the Power Query function for Power BI).",
         epilog=ENVIRONMENT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -228,6 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return check_main(argv[1:])
     if argv and argv[0] == "swagger":
         return swagger_main(argv[1:])
+    if argv and argv[0] == "powerquery":
+        return powerquery_main(argv[1:])
     if argv and argv[0] == "serve":
         argv = argv[1:]
     return serve(argv)

@@ -14,12 +14,13 @@ from typing import Any, Sequence
 import orjson
 
 from .check import Verdict, check_payload, check_with_schema, contract_schema
+from .powerquery import render_powerquery
 from .swagger import VERSIONS, DocumentOptions, build_document, user_documents
 from .errors import StartupError
 from .loader import load, parse_scorer_option
 from .runtime import Scorer
 
-__all__ = ("check_main", "swagger_main", "load_one")
+__all__ = ("check_main", "swagger_main", "powerquery_main", "load_one")
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -125,4 +126,25 @@ def swagger_main(argv: Sequence[str]) -> int:
         path = "/score" if scorer.name == "default" else f"/score/{scorer.name}"
         document = build_document(scorer, path, dialect, options)
     sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
+    return EXIT_VALID
+
+
+def powerquery_main(argv: Sequence[str]) -> int:
+    """`python -m gateway powerquery --scorer TARGET --url BASE_URL`: print the Power Query (M) function."""
+    parser = argparse.ArgumentParser(
+        prog="python -m gateway powerquery",
+        description="Print the Power Query (M) function that scores a Power BI table through the gateway "
+        "(init() is not called). Paste it in Power BI: Get Data > Blank query > Advanced editor.",
+    )
+    parser.add_argument("--scorer", required=True, metavar="[NAME=]TARGET")
+    parser.add_argument("--url", required=True, help="the gateway's public base URL, e.g. https://scoring.example.com")
+    parser.add_argument("--batch-size", type=int, default=1000, help="rows per request (1000)")
+    parser.add_argument("--no-key", action="store_true", help="the gateway has no API keys: no apiKey parameter")
+    args = parser.parse_args(argv)
+    scorer = load_one(parser, args.scorer)
+    try:
+        text = render_powerquery(scorer, args.url, batch_size=args.batch_size, key_header=not args.no_key)
+    except ValueError as exc:
+        parser.error(str(exc))
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return EXIT_VALID

@@ -19,6 +19,7 @@ __all__ = (
     "PayloadTooLarge",
     "NotFound",
     "UnknownScorer",
+    "UnsupportedScorer",
     "TooBusy",
     "Unauthorized",
     "ScoringError",
@@ -138,6 +139,10 @@ class NotFound(GatewayError):
 
 class UnknownScorer(NotFound):
     """No scorer of that name is served; the message lists the ones that are."""
+
+
+class UnsupportedScorer(NotFound):
+    """The scorer exists but has no such document (e.g. no table for a Power Query function)."""
 
 
 class TooBusy(GatewayError):

@@ -6,12 +6,13 @@ import logging
 
 from aiohttp import web
 
-from .errors import EnvelopeError, NotFound, PayloadTooLarge
+from .errors import EnvelopeError, NotFound, PayloadTooLarge, UnsupportedScorer
 from .keys import CONTRACTS, EXECUTOR, LIMITER, METRICS, READY, REGISTRY, REQUEST_ID, ROWS, SCORER_NAME, SETTINGS, SWAGGER
+from .powerquery import render_powerquery
 from .swagger import VERSIONS, normalize_version
 from .runtime import Incoming, Scorer, execute
 
-__all__ = ("health", "healthz", "readyz", "metrics", "score", "classic_execute", "contract_document", "swagger_document")
+__all__ = ("health", "healthz", "readyz", "metrics", "score", "classic_execute", "contract_document", "swagger_document", "powerquery_function")
 
 log = logging.getLogger("gateway.server")
 
@@ -124,3 +125,23 @@ async def swagger_document(request: web.Request) -> web.Response:
         supported = ", ".join(VERSIONS)
         raise NotFound(f"Swagger version [{raw}] is not valid. Supported versions: [{supported}].")
     return web.Response(body=request.app[SWAGGER][scorer.name][dialect], content_type="application/json")
+
+
+async def powerquery_function(request: web.Request) -> web.Response:
+    """`/powerquery/{name}.pq[?base_url=...&batch_size=N]`: the Power Query (M) function calling that scorer.
+
+    The base URL defaults to the one this request came in on (with the path prefix); behind a proxy that
+    rewrites hosts, pass the public one as `base_url`.
+    """
+    settings = request.app[SETTINGS]
+    scorer = request.app[REGISTRY].get(request.match_info["name"])
+    prefix = "/" + settings.path_prefix.strip("/") if settings.path_prefix.strip("/") else ""
+    base_url = request.query.get("base_url") or f"{request.scheme}://{request.host}{prefix}"
+    raw_size = request.query.get("batch_size", "1000")
+    if not raw_size.isdigit() or int(raw_size) < 1:
+        raise EnvelopeError(f"batch_size must be a positive integer, got {raw_size!r}", path="batch_size")
+    try:
+        text = render_powerquery(scorer, base_url, batch_size=int(raw_size), key_header=bool(settings.api_keys))
+    except ValueError as exc:
+        raise UnsupportedScorer(str(exc)) from None
+    return web.Response(text=text, content_type="text/plain", charset="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 import importlib.util
 import os
 import re
@@ -17,6 +18,7 @@ from .errors import StartupError
 __all__ = ("ScorerTarget", "LoadedScorer", "parse_scorer_option", "load")
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_LOADS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ def _load_file(name: str, path: str) -> ModuleType:
     if not os.path.isfile(path):
         raise StartupError(f"scorer '{name}': entry script {path} does not exist")
     path = os.path.realpath(path)
-    module_name = "gateway_entry_" + re.sub(r"\W", "_", name)
+    # a fresh module name per load: inference-schema keys its global registry by module and function
+    module_name = "gateway_entry_" + re.sub(r"\W", "_", name) + f"_{next(_LOADS)}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
         raise StartupError(f"scorer '{name}': {path} cannot be loaded as a Python module")

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import orjson
 
+from .azureml import inference_schema
 from .azureml.aml_request import AMLRequest, is_rawhttp
 from .contract import HEADERS_PARAM, Contract, get_contract
 from .envelope import check_media_type, decode_text, parse_body, parse_query
@@ -67,6 +68,11 @@ class Scorer:
         params = signature.parameters
         wants_headers = HEADERS_PARAM in params
         found = get_contract(run)
+        if found is None and inference_schema.is_decorated(run):
+            try:
+                run, found = inference_schema.adapt(run)
+            except Exception as exc:
+                raise StartupError(f"{label}: its inference-schema declarations cannot be read: {exc}") from exc
         raw = is_rawhttp(run)
         if raw and found is not None:
             raise StartupError(f"{label}: run() cannot be both @rawhttp and declare a contract")

@@ -60,6 +60,11 @@ class Spec:
         """A JSON value this spec accepts, used in published documents."""
         raise NotImplementedError
 
+    def document(self, dialect: str) -> dict[str, Any] | None:
+        """Its schema in a Swagger/OpenAPI dialect ("2.0", "3.0", "3.1"), when the spec writes its own;
+        None lets `swagger.spec_schema` derive it."""
+        return None
+
     def describe(self) -> str:
         """A one-line summary for the startup banner."""
         return type(self).__name__

@@ -132,6 +132,9 @@ def _array(spec: Array, dialect: str) -> dict[str, Any]:
 
 def spec_schema(spec: Spec, dialect: str) -> dict[str, Any]:
     """The schema of one declared spec in a document dialect ("2.0", "3.0", "3.1")."""
+    own = spec.document(dialect)
+    if own is not None:
+        return own
     if isinstance(spec, Table):
         return _table(spec, dialect)
     if isinstance(spec, Array):

@@ -1,0 +1,268 @@
+"""§7 scripts decorated with inference-schema (`@input_schema` / `@output_schema`), served unchanged.
+
+The gateway reads what each decorator declares (the parameter type, its sample, orient, `enforce_*`,
+`convert_to_provided_type`, `optional`), builds its own contract from it, converts requests with its own
+strict conversion, and calls the undecorated function. What has no strict counterpart (structured numpy
+dtypes, `index`/`table` orients, `enforce_column_type=False`, dates, bytes, Spark) is converted by the
+parameter type's own `deserialize_input`, with its failures answered as 400s instead of 500s.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import sys
+from typing import Any, Callable
+
+from ..array import Array
+from ..contract import HEADERS_PARAM, Contract
+from ..dtypes import wire_name_of
+from ..specs import MISSING, DecodeContext, Json, List, Spec, Value, describe_value
+from ..table import Table
+
+__all__ = ("is_decorated", "adapt")
+
+_TABLE_ORIENTS = ("records", "split", "columns", "values")
+
+
+def is_decorated(fn: Callable[..., Any]) -> bool:
+    """True for a function carrying any inference-schema decorator (only checked once the script imported it)."""
+    if "inference_schema" not in sys.modules:
+        return False
+    from inference_schema.schema_util import is_schema_decorated
+
+    return bool(is_schema_decorated(fn))
+
+
+def _declarations(fn: Callable[..., Any]) -> tuple[Callable[..., Any], list[tuple[str, Any, bool, bool]]]:
+    """The undecorated function and each `@input_schema`'s (name, type, convert, optional), outermost first."""
+    import wrapt
+
+    declared: list[tuple[str, Any, bool, bool]] = []
+    current: Any = fn
+    while isinstance(current, wrapt.ObjectProxy):
+        wrapper = getattr(current, "_self_wrapper", None)
+        if wrapper is not None:
+            found = inspect.getclosurevars(wrapper).nonlocals
+            if "param_name" in found and "param_type" in found:
+                declared.append(
+                    (found["param_name"], found["param_type"], found["convert_to_provided_type"], found["optional"])
+                )
+        current = current.__wrapped__
+    return current, declared
+
+
+def adapt(fn: Callable[..., Any]) -> tuple[Callable[..., Any], Contract]:
+    """The undecorated `run` and the gateway contract equivalent to its decorators."""
+    from inference_schema.schema_util import get_output_schema
+
+    inner, declared = _declarations(fn)
+    by_name = {name: (ptype, convert, optional) for name, ptype, convert, optional in reversed(declared)}
+    params: dict[str, Spec] = {}
+    for param in inspect.signature(inner).parameters.values():
+        if param.name == HEADERS_PARAM or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        if param.name in by_name:
+            ptype, convert, optional = by_name[param.name]
+            spec = parameter_spec(ptype)
+            if not convert:
+                spec = Passthrough(spec)
+        else:
+            spec, optional = Json(), False
+        if param.default is not inspect.Parameter.empty:
+            spec = _with_default(spec, param.default)
+        elif optional:
+            spec = _with_default(spec, None)
+        params[param.name] = spec
+    output = get_output_schema(fn)
+    results = Documented(output) if output and output != {"type": "object"} else None
+    return inner, Contract(params, results)
+
+
+def _with_default(spec: Spec, default: Any) -> Spec:
+    spec = copy.copy(spec)
+    spec.default = default
+    return spec
+
+
+def parameter_spec(ptype: Any) -> Spec:
+    """The gateway spec for one inference-schema parameter type."""
+    from inference_schema.parameter_types.abstract_parameter_type import AbstractParameterType
+    from inference_schema.parameter_types.numpy_parameter_type import NumpyParameterType
+    from inference_schema.parameter_types.pandas_parameter_type import PandasParameterType
+    from inference_schema.parameter_types.standard_py_parameter_type import StandardPythonParameterType
+
+    sample = ptype.sample_input
+    try:
+        if isinstance(ptype, PandasParameterType):
+            if ptype.orient in _TABLE_ORIENTS and ptype.enforce_column_type and ptype.enforce_shape:
+                if not ptype.apply_column_names:
+                    frame = sample.set_axis([str(c) for c in sample.columns], axis=1)
+                    return Table.from_sample(frame, orient=ptype.orient, nullable_columns=False)
+        elif isinstance(ptype, NumpyParameterType):
+            if ptype.enforce_column_type and sample.dtype.names is None and sample.ndim >= 1:
+                wire, _ = wire_name_of(sample.dtype, sample.ravel())
+                shape = (None, *sample.shape[1:]) if ptype.enforce_shape else (None,) * sample.ndim
+                return Array(wire, shape)
+        elif isinstance(ptype, StandardPythonParameterType):
+            if isinstance(sample, dict):
+                typed = {k: parameter_spec(v) for k, v in sample.items() if isinstance(v, AbstractParameterType)}
+                plain = {k: v for k, v in sample.items() if not isinstance(v, AbstractParameterType)}
+                return StandardDict(typed, plain)
+            if isinstance(sample, (list, tuple)):
+                wrapped = [v for v in sample if isinstance(v, AbstractParameterType)]
+                if wrapped:
+                    return List(parameter_spec(wrapped[0]))
+                return Passthrough(Json(example=list(sample)))
+            if type(sample) in (bool, int, float, str):
+                return Value(type(sample), example=sample)
+    except (TypeError, ValueError):
+        pass  # a sample the strict specs cannot describe: fall back to the type's own conversion
+    return ReferenceConversion(ptype)
+
+
+class Passthrough(Spec):
+    """`convert_to_provided_type=False`: documented like `inner`, handed to run() exactly as sent."""
+
+    def __init__(self, inner: Spec) -> None:
+        self.inner = inner
+        self.default = inner.default
+        self.nullable = inner.nullable
+
+    def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return self.inner.json_schema()
+
+    def document(self, dialect: str) -> dict[str, Any] | None:
+        from ..swagger import spec_schema
+
+        return spec_schema(self.inner, dialect)
+
+    def example(self) -> Any:
+        return self.inner.example()
+
+    def describe(self) -> str:
+        return f"{self.inner.describe()} (not converted)"
+
+
+class StandardDict(Spec):
+    """A StandardPythonParameterType dict sample: typed members converted (and required), plain members
+    and extra keys passed through as inference-schema does."""
+
+    def __init__(self, typed: dict[str, Spec], plain: dict[str, Any]) -> None:
+        self.typed = typed
+        self.plain = plain
+
+    def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
+        from ..errors import join_path
+
+        if not isinstance(value, dict):
+            ctx.problems.add(path or "$", f"expected an object, got {describe_value(value)}")
+            return value
+        out = dict(value)
+        for name, spec in self.typed.items():
+            member = join_path(path, name)
+            if name in value:
+                out[name] = spec.decode(value[name], member, ctx)
+            elif not spec.required:
+                out[name] = spec.missing_value()
+            else:
+                ctx.problems.add(member, f"required key '{name}' is missing")
+        return out
+
+    def _members(self) -> dict[str, Spec]:
+        members: dict[str, Spec] = {}
+        for name, sample in self.plain.items():
+            try:
+                members[name] = Passthrough(_sample_spec(sample))
+            except (TypeError, ValueError):
+                members[name] = Json(example=sample)
+        members.update(self.typed)
+        return {name: members[name] for name in [*self.plain, *self.typed] if name in members}
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {name: spec.json_schema() for name, spec in self._members().items()},
+        }
+        required = [name for name, spec in self.typed.items() if spec.required]
+        if required:
+            schema["required"] = required
+        return schema
+
+    def document(self, dialect: str) -> dict[str, Any] | None:
+        from ..swagger import spec_schema
+
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {name: spec_schema(spec, dialect) for name, spec in self._members().items()},
+        }
+        required = [name for name, spec in self.typed.items() if spec.required]
+        if required:
+            schema["required"] = required
+        return schema
+
+    def example(self) -> Any:
+        return {name: spec.example() for name, spec in self._members().items()}
+
+    def describe(self) -> str:
+        return "{" + ", ".join(f"{n}: {s.describe()}" for n, s in self._members().items()) + "}"
+
+
+def _sample_spec(sample: Any) -> Spec:
+    from ..contract import from_sample
+
+    return from_sample(sample)
+
+
+class ReferenceConversion(Spec):
+    """The parameter type's own `deserialize_input`, for what the strict specs cannot express; its
+    failures are 400s naming the path."""
+
+    def __init__(self, ptype: Any) -> None:
+        self.ptype = ptype
+        self._schema = {k: v for k, v in ptype.input_to_swagger().items() if k != "example"}
+        self._example = ptype.input_to_swagger().get("example")
+
+    def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
+        if isinstance(value, self.ptype.sample_data_type):
+            return value
+        try:
+            return self.ptype.deserialize_input(value)
+        except Exception as exc:  # noqa: BLE001 - any conversion failure is the request's fault
+            ctx.problems.add(path or "$", f"{type(exc).__name__}: {exc}")
+            return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return dict(self._schema)
+
+    def document(self, dialect: str) -> dict[str, Any] | None:
+        return copy.deepcopy(self._schema)
+
+    def example(self) -> Any:
+        return self._example
+
+    def describe(self) -> str:
+        return type(self.ptype).__name__
+
+
+class Documented(Spec):
+    """An `@output_schema`: published as inference-schema wrote it; never used to convert."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self._schema = {k: v for k, v in schema.items() if k != "example"}
+        self._example = schema.get("example", MISSING)
+
+    def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return copy.deepcopy(self._schema)
+
+    def document(self, dialect: str) -> dict[str, Any] | None:
+        return copy.deepcopy(self._schema)
+
+    def example(self) -> Any:
+        return None if self._example is MISSING else self._example

@@ -33,6 +33,8 @@ Azure ML's variables keep working:
   AZUREML_MODEL_DIR     the model directory scorers read (set from --model-dir when given)
   SCORING_TIMEOUT_MS    the scoring timeout in milliseconds
   AML_CORS_ORIGINS      allowed CORS origins, comma-separated
+  AML_APP_ROOT, AZUREML_SOURCE_DIRECTORY
+                        folders put on sys.path for the scripts' own imports
   SERVICE_NAME, SERVICE_VERSION, SERVICE_PATH_PREFIX
                         the swagger document's title and version, and a path prefix for every route
 """
@@ -161,7 +163,15 @@ def settings_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace
 
 
 def load_scorers(targets: Sequence[ScorerTarget]) -> list[Scorer]:
-    """Import every target (never calling init()); the first failure is a StartupError."""
+    """Import every target (never calling init()); the first failure is a StartupError.
+
+    AML_APP_ROOT and AZUREML_SOURCE_DIRECTORY are put on sys.path first, as Azure ML does, so scripts
+    can import modules from there.
+    """
+    for variable in ("AML_APP_ROOT", "AZUREML_SOURCE_DIRECTORY"):
+        folder = os.environ.get(variable)
+        if folder and os.path.isdir(folder) and os.path.abspath(folder) not in sys.path:
+            sys.path.append(os.path.abspath(folder))
     scorers = [Scorer.from_loaded(load(target)) for target in targets]
     default = Registry(scorers).default
     if default is not None and default.source_dir is not None:

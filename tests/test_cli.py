@@ -114,3 +114,40 @@ def test_help_lists_the_environment_variables():
     assert result.returncode == 0
     for name in ("GATEWAY_PORT", "AZUREML_ENTRY_SCRIPT", "AZUREML_MODEL_DIR", "--scorer", "--model-dir"):
         assert name in result.stdout
+
+
+def test_source_directory_is_importable_by_scripts(gateway_process, tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "helpers_for_score.py").write_text("def shout(text):\n    return text.upper() + '!'\n")
+    script = tmp_path / "app" / "score.py"
+    script.parent.mkdir()
+    script.write_text("from helpers_for_score import shout\n\n\ndef run(raw):\n    return shout(raw)\n")
+    process = gateway_process("--scorer", str(script), env={"AZUREML_SOURCE_DIRECTORY": str(source)})
+    assert requests.post(process.base + "/score", data=b"hi", timeout=10).json() == "HI!"
+
+
+def test_service_variables_reach_the_swagger_document(gateway_process):
+    process = gateway_process(
+        "--scorer", ECHO, env={"SERVICE_NAME": "Churn", "SERVICE_VERSION": "3.2", "SERVICE_PATH_PREFIX": "ml"}
+    )
+    document = requests.get(process.base + "/ml/swagger.json", timeout=10).json()
+    assert document["info"] == {"title": "Churn", "description": "API specification for Churn", "version": "3.2"}
+    assert "/ml/score" in document["paths"]
+
+
+def test_scoring_timeout_ms_is_honoured(gateway_process):
+    process = gateway_process("--scorer", str(SCORERS / "slow.py"), env={"SCORING_TIMEOUT_MS": "300"})
+    response = requests.post(process.base + "/score", json={"Inputs": 1, "GlobalParameters": {"sleep": 2}}, timeout=10)
+    assert response.status_code == 504
+    assert response.json() == {"message": "scoring timed out after 300 ms"}
+
+
+def test_aml_cors_origins_is_honoured(gateway_process):
+    process = gateway_process("--scorer", ECHO, env={"AML_CORS_ORIGINS": "https://a.example, https://b.example"})
+    response = requests.options(
+        process.base + "/score",
+        headers={"Origin": "https://b.example", "Access-Control-Request-Method": "POST"},
+        timeout=10,
+    )
+    assert response.headers["Access-Control-Allow-Origin"] == "https://b.example"

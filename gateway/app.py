@@ -15,6 +15,7 @@ from . import handlers
 from .auth import auth_middleware
 from .check import contract_schema
 from .cors import enable_cors
+from .docs import STATIC_DIR, docs_page
 from .errors import StartupError
 from .keys import CONTRACTS, EXECUTOR, LIMITER, METRICS, READY, REGISTRY, SETTINGS, SWAGGER
 from .limits import Limiter
@@ -42,6 +43,8 @@ ROUTES = [
     web.get("/swagger.json", handlers.swagger_document),
     web.get("/scorers/{name}/swagger.json", handlers.swagger_document),
     web.get("/powerquery/{name}.pq", handlers.powerquery_function),
+    web.get("/docs", docs_page),
+    web.static("/docs/static", STATIC_DIR),
     # Studio (classic) clients: `.../workspaces/<ws>/services/<name>/execute?api-version=2.0`
     web.post("/execute", handlers.classic_execute),
     web.post("/score/{name}/execute", handlers.classic_execute),
@@ -86,6 +89,13 @@ async def _init_scorers(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+def _prefixed(route: web.AbstractRouteDef, prefix: str) -> web.AbstractRouteDef:
+    if isinstance(route, web.StaticDef):
+        return web.static(prefix + route.prefix, route.path, **route.kwargs)
+    assert isinstance(route, web.RouteDef)
+    return web.RouteDef(route.method, prefix + route.path, route.handler, route.kwargs)
+
+
 def _swagger_documents(settings: Settings, registry: Registry) -> dict[str, dict[str, bytes]]:
     """Every scorer's document in every dialect, built once; a scorer's own swagger files win."""
     options = DocumentOptions(
@@ -123,7 +133,7 @@ def create_app(settings: Settings, scorers: Iterable[Scorer]) -> web.Application
     app.router.add_routes(routes)
     prefix = settings.path_prefix.strip("/")
     if prefix:  # served under the prefix the documents advertise, and at the root for probes behind proxies
-        app.router.add_routes([web.RouteDef(r.method, f"/{prefix}{r.path}", r.handler, r.kwargs) for r in routes])
+        app.router.add_routes([_prefixed(route, f"/{prefix}") for route in routes])
     if settings.cors_origins:
         enable_cors(app, settings.cors_origins)
     app.cleanup_ctx.append(_thread_pool)

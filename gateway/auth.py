@@ -11,7 +11,9 @@ from .errors import Unauthorized
 
 __all__ = ("OPEN_PATHS", "auth_middleware", "read_keys_file")
 
-OPEN_PATHS = frozenset({"/", "/healthz", "/readyz"})
+OPEN_PATHS = frozenset({"/", "/healthz", "/readyz", "/docs"})
+#: the /docs page's static files (Swagger UI itself) hold no data; the documents it loads stay protected
+OPEN_PREFIXES = ("/docs/static/",)
 CHALLENGE = 'Bearer realm="gateway"'
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -32,7 +34,7 @@ def auth_middleware(keys: Iterable[str]) -> Callable[[web.Request, Handler], Awa
 
     @web.middleware
     async def check_key(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path in OPEN_PATHS or request.method == "OPTIONS":
+        if request.path in OPEN_PATHS or request.path.startswith(OPEN_PREFIXES) or request.method == "OPTIONS":
             return await handler(request)
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():

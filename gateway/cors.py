@@ -31,4 +31,5 @@ def enable_cors(app: web.Application, origins: Iterable[str]) -> None:
     )
     cors = aiohttp_cors.setup(app, defaults={origin: options for origin in origins})
     for route in list(app.router.routes()):
-        cors.add(route)
+        if not isinstance(route.resource, web.StaticResource):  # static files need no CORS
+            cors.add(route)

@@ -1,0 +1,101 @@
+"""The benchmark's report: the printed table, the SPEC §9 target checks and the chart (drawn by
+bench_chart.py with the benchmark environment's python, where matplotlib is installed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+__all__ = ("format_table", "targets", "draw_chart")
+
+HERE = Path(__file__).resolve().parent
+TARGET_THROUGHPUT = 5.0  # SPEC §9: at least 5x the reference's requests/s at every size, with lower p99
+TARGET_FLOOR = 1.3  # SPEC §9: within 1.3x of the floor at 10 000 rows
+FLOOR_TARGET_ROWS = 10_000
+
+
+def _f(x: float, width: int, digits: int = 1) -> str:
+    return f"{x:>{width},.{digits}f}"
+
+
+def _spread(values: list[float]) -> str:
+    """(max - min) / mean of the runs' requests/s, as a percentage: how much the machine wandered."""
+    if len(values) < 2 or not sum(values):
+        return "-"
+    return f"{100 * (max(values) - min(values)) / (sum(values) / len(values)):.0f}%"
+
+
+def format_table(report: dict[str, Any]) -> str:
+    lines = []
+    meta = report["meta"]
+    lines.append(f"gateway {meta['gateway_version']} vs azureml-inference-server-http "
+                 f"{meta['reference_versions'].get('azureml-inference-server-http')} / inference-schema "
+                 f"{meta['reference_versions'].get('inference-schema')} — one worker each, {meta['loadgen']}, "
+                 f"connections gateway {meta['connections']['gateway']} / reference {meta['connections']['reference']}, "
+                 f"{meta['rounds']} × {meta['duration_s']:g} s per server and size (A B A B)")
+    head = (f"{'rows':>6}  {'server':<10}{'req/s':>11}{'rows/s':>13}{'p50 ms':>10}{'p99 ms':>10}"
+            f"{'peak RSS MiB':>14}{'errors':>8}{'spread':>8}")
+    lines.append(head)
+    lines.append("-" * len(head))
+    for s in report["sizes"]:
+        rows = s["rows"]
+        for who in ("gateway", "reference"):
+            r = s[who]
+            lines.append(f"{rows:>6}  {who:<10}{_f(r['requests_per_s'], 11)}{_f(r['rows_per_s'], 13, 0)}"
+                         f"{_f(r['p50_ms'], 10, 2)}{_f(r['p99_ms'], 10, 2)}{_f(r['peak_rss_mib'], 14)}{r['errors']:>8}"
+                         f"{_spread([run['requests_per_s'] for run in r['runs']]):>8}")
+        ra = s["ratios"]
+        lines.append(f"{rows:>6}  {'ratio':<10}{ra['throughput']:>10.2f}×{ra['throughput']:>12.2f}×"
+                     f"{ra['p50']:>9.2f}×{ra['p99']:>9.2f}×   (gateway÷reference req/s; reference÷gateway latency)")
+        fl = s["floor"]
+        lines.append(f"{rows:>6}  {'floor':<10}{_f(fl['requests_per_s'], 11)}{_f(fl['requests_per_s'] * rows, 13, 0)}"
+                     f"{'':>42}{_spread(fl['runs']):>8}   gateway÷floor req/s = {ra['floor']:.2f}"
+                     f" (floor ÷ gateway = {1 / ra['floor']:.2f}×)"
+                     if ra["floor"] else f"{rows:>6}  floor     n/a")
+        lines.append("")
+    mem = report.get("memory")
+    if mem:
+        lines.append(f"memory check: one {mem['rows']:,}-row request ({mem['body_bytes'] / 2**20:.1f} MiB body)")
+        for who in ("gateway", "reference"):
+            m = mem.get(who)
+            if m:
+                lines.append(f"  {who:<10} status {m['status']}, {m['seconds'] or 0:.2f} s, RSS before "
+                             f"{m['rss_before_mib']:.1f} MiB, peak {m['peak_rss_mib']:.1f} MiB: increase "
+                             f"{m['increase_mib']:.1f} MiB = {m['increase_over_body']:.2f}× the body"
+                             + ("" if m["exact"] else " (VmHWM could not be reset: upper bound)"))
+    t = report.get("targets")
+    if t:
+        lines.append("SPEC §9 targets:")
+        for item in t:
+            lines.append(f"  [{'PASS' if item['ok'] else 'FAIL'}] {item['target']}: {item['measured']}")
+    if report.get("batching"):
+        lines.append(f"batching: {json.dumps(report['batching'])}")
+    return "\n".join(lines)
+
+
+def targets(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    worst = min(sizes, key=lambda s: s["ratios"]["throughput"])
+    out.append({"target": f"gateway ≥ {TARGET_THROUGHPUT:g}× the reference's requests/s at every size",
+                "ok": all(s["ratios"]["throughput"] >= TARGET_THROUGHPUT for s in sizes),
+                "measured": ", ".join(f"{s['rows']}: {s['ratios']['throughput']:.2f}×" for s in sizes)
+                + f" (lowest at {worst['rows']} rows)"})
+    out.append({"target": "gateway p99 lower than the reference's at every size",
+                "ok": all(s["gateway"]["p99_ms"] < s["reference"]["p99_ms"] for s in sizes),
+                "measured": ", ".join(f"{s['rows']}: {s['gateway']['p99_ms']:.1f} vs {s['reference']['p99_ms']:.1f} ms"
+                                      for s in sizes)})
+    at = [s for s in sizes if s["rows"] == FLOOR_TARGET_ROWS]
+    if at:
+        ratio = at[0]["ratios"]["floor"]
+        out.append({"target": f"gateway within {TARGET_FLOOR}× of the floor at {FLOOR_TARGET_ROWS:,} rows",
+                    "ok": ratio > 0 and 1 / ratio <= TARGET_FLOOR,
+                    "measured": f"floor ÷ gateway = {1 / ratio:.2f}×" if ratio else "n/a"})
+    return out
+
+
+def draw_chart(ref_python: str, source: Path, target: Path) -> str | None:
+    done = subprocess.run([ref_python, str(HERE / "bench_chart.py"), str(source), str(target)],
+                          capture_output=True, text=True)
+    return None if done.returncode == 0 else done.stderr.strip()[-800:]

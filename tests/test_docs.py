@@ -1,0 +1,53 @@
+"""`/docs`: the Swagger UI page, served from package data."""
+
+from __future__ import annotations
+
+import json
+
+from gateway import Settings
+from gateway.docs import STATIC_DIR, SWAGGER_UI_VERSION
+from test_swagger import churn
+
+
+async def test_docs_page_lists_every_scorer_default_first(serve):
+    client = await serve(other=churn, default=churn)
+    response = await client.get("/docs")
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    page = await response.text()
+    assert "/docs/static/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+    urls = json.loads(page.split("const urls = ", 1)[1].split(";\n", 1)[0])
+    assert urls == [
+        {"url": "/scorers/default/swagger.json?version=3", "name": "default"},
+        {"url": "/scorers/other/swagger.json?version=3", "name": "other"},
+    ]
+    assert 'id="gateway-key"' not in page  # no keys configured: no key field
+    assert (await client.get("/")).status == 200 and await (await client.get("/")).text() == "Healthy"
+
+
+async def test_static_files_are_served_offline_with_their_license(serve):
+    client = await serve(churn)
+    bundle = await client.get("/docs/static/swagger-ui-bundle.js")
+    assert bundle.status == 200 and len(await bundle.read()) > 1_000_000
+    css = await client.get("/docs/static/swagger-ui.css")
+    assert css.status == 200
+    assert (STATIC_DIR / "LICENSE").read_text().lstrip().startswith("Apache License")
+    assert SWAGGER_UI_VERSION.count(".") == 2
+
+
+async def test_with_keys_the_page_opens_and_asks_for_the_key_while_documents_stay_protected(serve):
+    client = await serve(churn, settings=Settings(api_keys=("k",)))
+    page = await client.get("/docs")
+    assert page.status == 200
+    assert 'id="gateway-key"' in await page.text()
+    assert (await client.get("/docs/static/swagger-ui.css")).status == 200
+    assert (await client.get("/scorers/default/swagger.json?version=3")).status == 401
+    document = await client.get("/scorers/default/swagger.json?version=3", headers={"Authorization": "Bearer k"})
+    assert (await document.json())["components"]["securitySchemes"]["Bearer"]["name"] == "Authorization"
+
+
+async def test_docs_under_a_path_prefix(serve):
+    client = await serve(churn, settings=Settings(path_prefix="ml"))
+    page = await (await client.get("/ml/docs")).text()
+    assert "/ml/docs/static/swagger-ui-bundle.js" in page and "/ml/scorers/default/swagger.json" in page
+    assert (await client.get("/ml/docs/static/swagger-ui.css")).status == 200

@@ -189,6 +189,7 @@ def _banner(settings: Settings, scorers: Sequence[Scorer]) -> str:
         routes = f"/score/{scorer.name}" + (" and /score" if scorer is default else "")
         lines.append(f"  scorer '{scorer.name}' ({scorer.target}) at {routes}")
         lines.append(f"      {scorer.describe()}")
+    lines.append(f"  docs for people: {base}/docs    swagger: {base}/swagger.json?version=2|3|3.1")
     lines.append("  probes: GET /  /healthz  /readyz    metrics: GET /metrics")
     if settings.api_keys:
         lines.append(f"  API keys: {len(settings.api_keys)} accepted (Authorization: Bearer <key>)")

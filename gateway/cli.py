@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 from typing import Any, Sequence
@@ -202,6 +203,15 @@ def _banner(settings: Settings, scorers: Sequence[Scorer]) -> str:
     return "\n".join(lines)
 
 
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's event loop where it is installed (Linux, macOS), asyncio's otherwise."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def serve(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -215,6 +225,7 @@ def serve(argv: Sequence[str]) -> int:
         banner = _banner(settings, scorers)
         web.run_app(
             app,
+            loop=new_event_loop(),
             host=settings.host,
             port=settings.port,
             reuse_port=args.reuse_port or None,

@@ -627,3 +627,20 @@ def test_describe():
     table = Table({"age": "int64", "name": Column("string", nullable=True), "t": Column("datetime", unit="s")})
     assert table.describe() == "Table[records](age: int64, name: string?, t: datetime[s])"
     assert Table({"a": "bool"}, orient="split", nullable=True).describe() == "Table[split](a: bool)?"
+
+
+def test_short_and_long_datetime_columns_parse_alike():
+    """Short columns take numpy's ISO parser, long ones pandas'; both give the same stamps and errors."""
+    from gateway.specs import DecodeContext
+
+    values = ["2024-03-21T10:00:00", "2024-03-21", "2024-03-21T10:00", "2024-03-21T10:00:00.123456"]
+    table = Table({"when": "datetime"})
+    short_ctx, long_ctx = DecodeContext(), DecodeContext()
+    short = table.decode([{"when": v} for v in values], "Inputs.data", short_ctx)
+    long = table.decode([{"when": v} for v in values * 100], "Inputs.data", long_ctx)
+    assert not short_ctx.problems and not long_ctx.problems
+    assert short["when"].dtype == long["when"].dtype
+    assert list(short["when"]) == list(long["when"])[:4]
+    bad_ctx = DecodeContext()
+    table.decode([{"when": "2024-03-21"}, {"when": "2024-13-01"}], "Inputs.data", bad_ctx)
+    assert [p.path for p in bad_ctx.problems.items] == ["Inputs.data[1].when"]

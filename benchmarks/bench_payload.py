@@ -25,7 +25,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent / "scorers"))
 import bench_model  # noqa: E402
 
-__all__ = ("body", "expected_results", "floor", "merge_floors")
+__all__ = ("rows", "body", "expected_results", "floor", "merge_floors")
 
 CITIES = ("Seattle", "Lisbon", "Utrecht", "Tokyo", "Paris", "São Paulo", "Nairobi", "Osaka")
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import random
 import statistics
 import sys
 import time
@@ -26,27 +25,15 @@ import pandas as pd
 from gateway.specs import DecodeContext
 from gateway.table import Table
 
-__all__ = ("TABLE", "CITIES", "payload", "measure", "main")
+sys.path.insert(0, str(Path(__file__).parent))
+import bench_payload  # noqa: E402  (the load benchmark's payloads, so both measure the same rows)
+
+__all__ = ("TABLE", "payload", "measure", "main")
 
 TABLE = Table({"age": "int64", "income": "float64", "is_member": "bool", "city": "string", "signup_date": "datetime"})
-CITIES = ("Seattle", "Lisbon", "Utrecht", "Tokyo", "Paris", "São Paulo", "Nairobi", "Osaka")
-
-
 def payload(rows: int, seed: int = 0) -> bytes:
-    """A records payload of `rows` Power BI-style rows, as the request body's table bytes."""
-    rng = random.Random(seed)
-    data = [
-        {
-            "age": rng.randint(18, 90),
-            "income": round(rng.uniform(10_000, 150_000), 2),
-            "is_member": rng.random() < 0.5,
-            "city": rng.choice(CITIES),
-            "signup_date": f"20{rng.randint(10, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-            f"T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00",
-        }
-        for _ in range(rows)
-    ]
-    return orjson.dumps(data)
+    """A records payload of `rows` Power BI-style rows (the load benchmark's rows), as the table's bytes."""
+    return orjson.dumps(bench_payload.rows(rows, seed))
 
 
 def measure(fn: Callable[[], Any], repeat: int) -> float:

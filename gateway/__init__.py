@@ -4,6 +4,7 @@ __version__ = "0.1.0"
 
 from .app import create_app  # noqa: E402
 from .array import Array  # noqa: E402
+from .batching import Batching  # noqa: E402
 from .azureml import AMLRequest, AMLResponse, model_path, rawhttp  # noqa: E402
 from .contract import Contract, contract, from_sample  # noqa: E402
 from .errors import GatewayError  # noqa: E402
@@ -20,6 +21,7 @@ __all__ = (
     "Table",
     "Column",
     "Array",
+    "Batching",
     "Spec",
     "Json",
     "Value",

@@ -17,11 +17,11 @@ from .check import contract_schema
 from .cors import enable_cors
 from .docs import STATIC_DIR, docs_page
 from .errors import StartupError
-from .keys import CONTRACTS, EXECUTOR, LIMITER, METRICS, READY, REGISTRY, SETTINGS, SWAGGER
+from .keys import BATCHERS, CONTRACTS, EXECUTOR, LIMITER, METRICS, READY, REGISTRY, SETTINGS, SWAGGER
 from .limits import Limiter
 from .metrics import Metrics
 from .middleware import gateway_middleware
-from .runtime import Registry, Scorer
+from .runtime import Registry, Scorer, make_batcher
 from .settings import Settings
 from .swagger import VERSIONS, DocumentOptions, build_document, user_documents
 
@@ -63,6 +63,11 @@ RAW_OPTIONS_ROUTES = [
 async def _thread_pool(app: web.Application) -> AsyncIterator[None]:
     """One thread per concurrency slot: a sync run() never waits for a thread once it has a slot."""
     app[EXECUTOR] = ThreadPoolExecutor(app[SETTINGS].max_concurrency, thread_name_prefix="gateway-scorer")
+    app[BATCHERS] = {
+        name: batcher
+        for name, scorer in app[REGISTRY].scorers.items()
+        if (batcher := make_batcher(scorer, app[EXECUTOR], app[LIMITER])) is not None
+    }
     yield
     app[EXECUTOR].shutdown(wait=True, cancel_futures=True)
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .array import Array
+from .batching import Batching, table_path
 from .specs import MISSING, DecodeContext, List, Object, Spec, Value, as_spec, decode_members
 from .table import Table
 
@@ -35,6 +36,7 @@ class Contract:
     params: Mapping[str, Spec]
     results: Spec | None = None
     validate_output: bool = False
+    batching: Batching | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_folded", {name.casefold(): name for name in self.params})
@@ -60,12 +62,14 @@ def contract(
     *,
     results: Any = None,
     validate_output: bool = False,
+    batching: Batching | None = None,
     **declared: Any,
 ) -> Callable[[F], F]:
     """Declare `run()`'s top-level parameters (one keyword per JSON key) and, optionally, its output.
 
     A parameter is optional when its spec has a default or `run()` gives it a Python default;
-    a missing optional parameter is passed as that default, unconverted.
+    a missing optional parameter is passed as that default, unconverted. With `batching=Batching(...)`,
+    concurrent requests are merged into one run() call (the contract must hold exactly one Table).
     """
     merged: dict[str, Any] = dict(params or {})
     merged.update(declared)
@@ -75,9 +79,11 @@ def contract(
     output = as_spec(results) if results is not None else None
     if validate_output and output is None:
         raise TypeError("validate_output=True needs a results= declaration to validate against")
+    if batching is not None:
+        table_path(specs)
 
     def attach(fn: F) -> F:
-        setattr(fn, CONTRACT_ATTR, Contract(_with_signature_defaults(fn, specs), output, validate_output))
+        setattr(fn, CONTRACT_ATTR, Contract(_with_signature_defaults(fn, specs), output, validate_output, batching))
         return fn
 
     return attach

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Mapping
 import orjson
 
 from .azureml import inference_schema
+from .batching import Batcher, table_path
 from .azureml.aml_request import AMLRequest, is_rawhttp
 from .contract import HEADERS_PARAM, Contract, get_contract
 from .envelope import check_media_type, decode_text, parse_body, parse_query
@@ -26,7 +27,7 @@ from .loader import LoadedScorer
 from .results import UnserializableResult, classic_results, render
 from .specs import DecodeContext
 
-__all__ = ("Scorer", "Registry", "Incoming", "Outcome", "execute")
+__all__ = ("Scorer", "Registry", "Incoming", "Outcome", "execute", "make_batcher")
 
 log = logging.getLogger("gateway.runtime")
 
@@ -271,6 +272,44 @@ async def _execute_async(scorer: Scorer, incoming: Incoming, executor: Executor 
     return _finish(scorer, incoming, value, started, ctx, passthrough)
 
 
+def make_batcher(scorer: Scorer, executor: Executor | None, limiter: Limiter) -> Batcher | None:
+    """The batcher of a scorer that opted in: its merged calls run within a concurrency slot."""
+    if scorer.contract is None or scorer.contract.batching is None:
+        return None
+
+    async def call(kwargs: dict[str, Any]) -> Any:
+        await limiter.acquire()
+        if scorer.is_async:
+            try:
+                return await scorer.run(**kwargs)
+            finally:
+                limiter.release()
+        future = asyncio.get_running_loop().run_in_executor(executor, lambda: scorer.run(**kwargs))
+        future.add_done_callback(lambda done: _settle(done, limiter))
+        return await asyncio.shield(future)
+
+    return Batcher(scorer.contract.batching, table_path(dict(scorer.contract.params)), call)
+
+
+async def _execute_batched(
+    scorer: Scorer, incoming: Incoming, executor: Executor | None, batcher: Batcher, timeout: float,
+    passthrough: tuple[type, ...],
+) -> Outcome:
+    loop = asyncio.get_running_loop()
+    started = time.perf_counter()
+    if len(incoming.body) >= OFFLOAD_BYTES:
+        kwargs, ctx = await loop.run_in_executor(executor, arguments, scorer, incoming)
+    else:
+        kwargs, ctx = arguments(scorer, incoming)
+    try:
+        value = await asyncio.wait_for(batcher.submit(kwargs), timeout)
+    except TimeoutError:
+        raise _timed_out(scorer, incoming, timeout) from None
+    except Exception as exc:
+        raise _failed(scorer, incoming, exc, "raised (batched call)") from None
+    return _finish(scorer, incoming, value, started, ctx, passthrough)
+
+
 async def execute(
     scorer: Scorer,
     incoming: Incoming,
@@ -279,13 +318,16 @@ async def execute(
     limiter: Limiter,
     timeout: float,
     passthrough: tuple[type, ...] = (),
+    batcher: Batcher | None = None,
 ) -> Outcome:
     """Run one request within a concurrency slot and the scoring timeout.
 
     A sync scorer runs entirely in the thread pool (parse, convert, run, render); its slot is freed when
     the thread finishes, even after a 504 or a client that went away. An async scorer is awaited on the
-    loop and cancelled on timeout.
+    loop and cancelled on timeout. A scorer with a batcher joins a merged call instead.
     """
+    if batcher is not None:
+        return await _execute_batched(scorer, incoming, executor, batcher, timeout, passthrough)
     await limiter.acquire()
     if scorer.is_async:
         try:

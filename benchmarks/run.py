@@ -78,7 +78,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="do not isolate the reference in a network namespace (it then listens on 0.0.0.0)")
     p.add_argument("--profile", action="store_true",
                    help="also run py-spy on the gateway at the largest size and report the top functions by own time")
-    p.add_argument("--batching", action="store_true", help="dynamic-batching part (SPEC §9; not implemented yet)")
+    p.add_argument("--batching", action="store_true",
+                   help="also measure dynamic batching: 1-row requests with and without it (SPEC §9)")
+    p.add_argument("--batching-connections", type=int, default=64, help="concurrent connections for --batching (64)")
     p.add_argument("--json", type=Path, default=RESULTS / "latest.json", help="where to write the JSON")
     p.add_argument("--png", type=Path, default=RESULTS / "latest.png", help="where to write the chart")
     args = p.parse_args(argv)
@@ -214,20 +216,36 @@ def memory_check(servers: dict[str, Server], rows: int, workdir: Path) -> dict[s
     return out
 
 
-BATCHING_READY = False  # flip when batching_part() is written
-
-
 def batching_part(args: argparse.Namespace, tool: str, servers: dict[str, Server], workdir: Path) -> dict[str, Any]:
-    """HOOK for the opt-in dynamic-batching measurement (SPEC §9), not built yet.
-
-    To be added once the gateway has dynamic batching: start a second gateway with batching on (same
-    scorer), drive both gateways with many concurrent one-row requests (e.g. --connections 64..256,
-    rows=1) using bench_load.run_load, and report requests/s with and without batching and the ratio
-    (target ≥ 3×) under report["batching"]; format_table() prints that key when it is present.
-    A second gateway is a `Server` like the ones in make_servers() (extra flags in its argv); start it
-    here and stop it in a `finally`.
-    """
-    raise NotImplementedError("dynamic batching is not measured yet")
+    """SPEC §9 dynamic batching: the same vectorized scorer with and without batching, under many
+    concurrent one-row requests (alternating A B A B), and the throughput ratio (target ≥ 3×)."""
+    port = free_port()
+    batched = Server(
+        "gateway+batching",
+        [sys.executable, "-m", "gateway", "--scorer", "benchmarks/scorers/gateway_batched_score.py",
+         "--port", str(port), "--workers", "1", "--max-queue", "1024"],
+        env={k: v for k, v in os.environ.items() if not k.startswith(("GATEWAY_", "AZUREML_", "AML_"))},
+        cwd=ROOT, port=port, health_path="/readyz", log=workdir / "gateway-batched.log",
+    )
+    body = workdir / "body-batching-1.json"
+    body.write_bytes(bench_payload.body(1))
+    connections = args.batching_connections
+    runs: dict[str, list[dict[str, Any]]] = {"gateway": [], "gateway+batching": []}
+    try:
+        batched.start()
+        for _ in range(args.rounds):
+            for name, server in (("gateway", servers["gateway"]), ("gateway+batching", batched)):
+                runs[name].append(bench_load.run_load(tool, server, body, duration=args.duration, connections=connections,
+                                           threads=2, timeout=30.0, workdir=workdir))
+    finally:
+        batched.stop()
+    plain = bench_load.merge_runs(runs["gateway"], 1)["requests_per_s"]
+    merged = bench_load.merge_runs(runs["gateway+batching"], 1)["requests_per_s"]
+    result = {"connections": connections, "rows_per_request": 1, "requests_per_s_without": plain,
+              "requests_per_s_with": merged, "ratio": merged / plain if plain else 0.0}
+    log(f"  {connections} connections, 1 row each: {plain:,.0f} req/s without batching, "
+        f"{merged:,.0f} req/s with ({result['ratio']:.2f}×)")
+    return result
 
 
 def git_state() -> dict[str, Any]:
@@ -248,9 +266,6 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         raise SystemExit("the gateway is not importable: activate its environment (. .venv/bin/activate) "
                          "and run from the repository root")
-    if args.batching and not BATCHING_READY:
-        raise SystemExit("--batching: dynamic batching does not exist in the gateway yet; "
-                         "see batching_part() in benchmarks/run.py for the hook")
     started = time.monotonic()
     RESULTS.mkdir(parents=True, exist_ok=True)
     setup_log = RESULTS / "setup.log"

@@ -1,0 +1,18 @@
+"""The benchmark scorer with dynamic batching on: concurrent one-row requests merged into one run() call."""
+
+from gateway import Batching, Value, contract
+from gateway.table import Table
+
+import bench_model  # next to this file: the gateway puts the script's folder on sys.path
+
+
+@contract(
+    Inputs={"data": Table(bench_model.COLUMNS)},
+    GlobalParameters={"method": Value(str, default="predict", enum=list(bench_model.METHODS))},
+    batching=Batching(max_rows=512, max_wait_ms=2.0),
+)
+def run(Inputs, GlobalParameters):
+    data = Inputs["data"]
+    if GlobalParameters["method"] == "predict_proba":
+        return {"Results": bench_model.predict_proba(data)}
+    return {"Results": bench_model.predict(data)}

@@ -17,10 +17,10 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from .specs import Object, Spec
-from .table import Table
+from .specs import DecodeContext, Object, Spec
+from .table import Table, TableParts
 
-__all__ = ("Batching", "table_path", "Batcher", "split_rows")
+__all__ = ("Batching", "table_path", "table_at", "deferred_params", "Batcher", "split_rows")
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,52 @@ def table_path(params: dict[str, Spec]) -> tuple[str, ...]:
     if len(found) != 1:
         raise TypeError(f"batching needs exactly one Table parameter (top level or inside an object); found {len(found)}")
     return found[0]
+
+
+class DeferredTable(Spec):
+    """A table checked and converted per request, but left as columns: the batch builds one DataFrame."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.default = table.default
+
+    def decode(self, value: Any, path: str, ctx: DecodeContext) -> TableParts | None:
+        if value is None:
+            ctx.problems.add(path, "expected a table, got null (a batched scorer's table cannot be null)")
+            return None
+        return self.table.decode_parts(value, path, ctx)
+
+    def json_schema(self) -> dict[str, Any]:
+        return self.table.json_schema()
+
+    def example(self) -> Any:
+        return self.table.example()
+
+    def describe(self) -> str:
+        return self.table.describe()
+
+
+def table_at(params: dict[str, Spec], path: tuple[str, ...]) -> Table:
+    """The Table spec that `table_path` found."""
+    spec = params[path[0]]
+    if len(path) == 2:
+        assert isinstance(spec, Object)
+        spec = spec.members[path[1]]
+    assert isinstance(spec, Table)
+    return spec
+
+
+def deferred_params(params: dict[str, Spec], path: tuple[str, ...]) -> dict[str, Spec]:
+    """The parameters with the table at `path` decoded to columns only (see `DeferredTable`)."""
+    out = dict(params)
+    deferred = DeferredTable(table_at(params, path))
+    if len(path) == 1:
+        out[path[0]] = deferred
+        return out
+    holder = out[path[0]]
+    assert isinstance(holder, Object)
+    out[path[0]] = Object({**holder.members, path[1]: deferred}, default=holder.default, nullable=holder.nullable)
+    return out
 
 
 def _get(kwargs: dict[str, Any], path: tuple[str, ...]) -> Any:
@@ -86,7 +132,7 @@ def split_rows(value: Any, counts: Sequence[int]) -> list[Any]:
 @dataclass
 class _Group:
     kwargs: dict[str, Any]
-    frames: list[pd.DataFrame] = field(default_factory=list)
+    frames: list[TableParts] = field(default_factory=list)
     waiters: list[asyncio.Future[Any]] = field(default_factory=list)
     rows: int = 0
     timer: asyncio.TimerHandle | None = None
@@ -95,18 +141,27 @@ class _Group:
 class Batcher:
     """Collects converted requests per parameter key and runs each group once (one per scorer)."""
 
-    def __init__(self, batching: Batching, path: tuple[str, ...], call: Callable[[dict[str, Any]], Awaitable[Any]]) -> None:
+    def __init__(
+        self,
+        batching: Batching,
+        path: tuple[str, ...],
+        table: Table,
+        call: Callable[[dict[str, Any]], Awaitable[Any]],
+        contract: Any,
+    ) -> None:
         self.batching = batching
         self.path = path
+        self.table = table
         self.call = call
+        self.contract = contract  # the scorer's contract with its table decoded to columns only
         self._groups: dict[bytes, _Group] = {}
 
     def _key(self, kwargs: dict[str, Any]) -> bytes:
         return orjson.dumps(_with_table(kwargs, self.path, None), option=orjson.OPT_SORT_KEYS, default=repr)
 
     async def submit(self, kwargs: dict[str, Any]) -> Any:
-        """Wait for this request's share of a merged run(); its table is at `self.path` in `kwargs`."""
-        frame = _get(kwargs, self.path)
+        """Wait for this request's share of a merged run(); its decoded table is at `self.path` in `kwargs`."""
+        frame: TableParts = _get(kwargs, self.path)
         loop = asyncio.get_running_loop()
         key = self._key(kwargs)
         group = self._groups.get(key)
@@ -133,8 +188,8 @@ class Batcher:
         asyncio.ensure_future(self._run(group))
 
     async def _run(self, group: _Group) -> None:
-        counts = [len(frame) for frame in group.frames]
-        merged = group.frames[0] if len(group.frames) == 1 else pd.concat(group.frames, ignore_index=True)
+        counts = [parts.rows for parts in group.frames]
+        merged = self.table.frame(group.frames)
         try:
             value = await self.call(_with_table(group.kwargs, self.path, merged))
             parts = split_rows(value, counts) if len(group.frames) > 1 else [value]

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Mapping
 import orjson
 
 from .azureml import inference_schema
-from .batching import Batcher, table_path
+from .batching import Batcher, deferred_params, table_at, table_path
 from .azureml.aml_request import AMLRequest, is_rawhttp
 from .contract import HEADERS_PARAM, Contract, get_contract
 from .envelope import check_media_type, decode_text, parse_body, parse_query
@@ -167,8 +167,9 @@ class Outcome:
     rows: int = 0
 
 
-def arguments(scorer: Scorer, incoming: Incoming) -> tuple[dict[str, Any], DecodeContext]:
-    """The keyword arguments for `run()`, or a 4xx GatewayError explaining what is wrong."""
+def arguments(scorer: Scorer, incoming: Incoming, contract: Contract | None = None) -> tuple[dict[str, Any], DecodeContext]:
+    """The keyword arguments for `run()`, or a 4xx GatewayError explaining what is wrong (`contract`
+    overrides the scorer's, as batching does to keep its table as columns)."""
     ctx = DecodeContext()
     if scorer.rawhttp:
         assert scorer.raw_param is not None
@@ -196,7 +197,7 @@ def arguments(scorer: Scorer, incoming: Incoming) -> tuple[dict[str, Any], Decod
         else:
             check_media_type(incoming.content_type)
             envelope = parse_body(incoming.body)
-        kwargs = scorer.contract.bind(envelope, ctx)
+        kwargs = (contract or scorer.contract).bind(envelope, ctx)
         ctx.problems.raise_if_any()
     if scorer.wants_headers:
         kwargs[HEADERS_PARAM] = dict(incoming.headers or {})
@@ -288,7 +289,10 @@ def make_batcher(scorer: Scorer, executor: Executor | None, limiter: Limiter) ->
         future.add_done_callback(lambda done: _settle(done, limiter))
         return await asyncio.shield(future)
 
-    return Batcher(scorer.contract.batching, table_path(dict(scorer.contract.params)), call)
+    params = dict(scorer.contract.params)
+    path = table_path(params)
+    deferred = Contract(deferred_params(params, path))
+    return Batcher(scorer.contract.batching, path, table_at(params, path), call, deferred)
 
 
 async def _execute_batched(
@@ -298,9 +302,9 @@ async def _execute_batched(
     loop = asyncio.get_running_loop()
     started = time.perf_counter()
     if len(incoming.body) >= OFFLOAD_BYTES:
-        kwargs, ctx = await loop.run_in_executor(executor, arguments, scorer, incoming)
+        kwargs, ctx = await loop.run_in_executor(executor, arguments, scorer, incoming, batcher.contract)
     else:
-        kwargs, ctx = arguments(scorer, incoming)
+        kwargs, ctx = arguments(scorer, incoming, batcher.contract)
     try:
         value = await asyncio.wait_for(batcher.submit(kwargs), timeout)
     except TimeoutError:

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import KW_ONLY, dataclass
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 from .codecs import CODECS, FORMS, detect, get_codec, near_miss
@@ -38,7 +39,25 @@ from .dtypes import EPOCH_UNITS, json_schema, wire_dtype, wire_name_of
 from .errors import join_path
 from .specs import MISSING, DecodeContext, Spec, describe_value
 
-__all__ = ("Column", "Table")
+__all__ = ("Column", "Table", "TableParts")
+
+
+@dataclass(frozen=True, slots=True)
+class TableParts:
+    """A decoded table before it becomes a DataFrame: its converted columns, row count and labels."""
+
+    arrays: dict[str, Any]
+    rows: int
+    index: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return self.rows
+
+
+def _concat(arrays: list[Any]) -> Any:
+    if all(isinstance(a, np.ndarray) for a in arrays):
+        return np.concatenate(arrays)
+    return pd.concat([pd.Series(a, copy=False) for a in arrays], ignore_index=True).array
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +148,21 @@ class Table(Spec):
         return table
 
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> pd.DataFrame | None:
+        parts = self.decode_parts(value, path, ctx)
+        return None if parts is None else self.frame([parts])
+
+    def frame(self, parts: "list[TableParts]") -> pd.DataFrame:
+        """One DataFrame from decoded parts, in order: a single part as is, several concatenated column by
+        column (how dynamic batching merges requests without building a frame per request)."""
+        if len(parts) == 1:
+            arrays, rows, index = parts[0].arrays, parts[0].rows, parts[0].index
+        else:
+            arrays = {name: _concat([p.arrays[name] for p in parts]) for name in self.columns}
+            rows, index = sum(p.rows for p in parts), None
+        return pd.DataFrame(arrays, index=pd.RangeIndex(rows) if index is None else pd.Index(index), copy=False)
+
+    def decode_parts(self, value: Any, path: str, ctx: DecodeContext) -> "TableParts | None":
+        """The checked, converted columns of a table (no DataFrame yet); None when it has problems."""
         if value is None and self.nullable:
             return None
         if ctx.problems.full:
@@ -147,8 +181,7 @@ class Table(Spec):
         if not named or arrays is None:
             return None
         ctx.rows += found.rows
-        index = pd.RangeIndex(found.rows) if found.index is None else pd.Index(found.index)
-        return pd.DataFrame(arrays, index=index, copy=False)
+        return TableParts(arrays, found.rows, found.index)
 
     def _check_names(self, found: Columns, path: str, ctx: DecodeContext) -> bool:
         """Report missing columns, case mistakes and (with `strict_columns`) unknown columns."""

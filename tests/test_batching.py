@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gateway import Batching, Json, Table, Value, contract
+from gateway import Batching, Column, Json, Table, Value, contract
 from gateway.batching import split_rows
+from gateway.specs import DecodeContext
 
 ROWS = Table({"age": "int64"})
 
@@ -118,3 +119,34 @@ def test_batching_needs_exactly_one_table():
         @contract(Inputs=Json(), batching=Batching())
         def run(Inputs):
             return Inputs
+
+
+async def test_merged_frames_keep_every_dtype(serve):
+    table = Table(
+        {
+            "n": Column("int64", nullable=True),
+            "x": "float64",
+            "b": Column("bool", nullable=True),
+            "s": Column("string", nullable=True),
+            "t": "datetime",
+        }
+    )
+    seen: list[pd.DataFrame] = []
+
+    @contract(Inputs={"data": table}, batching=Batching(max_rows=64, max_wait_ms=100))
+    def run(Inputs):
+        seen.append(Inputs["data"])
+        return {"Results": Inputs["data"]["n"].astype("float64").fillna(-1).tolist()}
+
+    rows = [
+        {"n": 1, "x": 1.5, "b": True, "s": "a", "t": "2024-03-21T10:00:00+02:00"},
+        {"n": None, "x": 2, "b": None, "s": None, "t": "2024-03-22T00:00:00Z"},
+        {"n": 3, "x": -1.0, "b": False, "s": "c", "t": "2024-03-23T12:30:00+00:00"},
+    ]
+    client = await serve(run)
+    responses = await asyncio.gather(*(client.post("/score", json={"Inputs": {"data": [row]}}) for row in rows))
+    assert [(await r.json())["Results"] for r in responses] == [[1.0], [-1.0], [3.0]]
+    merged = pd.concat(seen, ignore_index=True) if len(seen) > 1 else seen[0]
+    expected = table.decode(rows, "Inputs.data", DecodeContext())
+    pd.testing.assert_frame_equal(merged, expected)
+    assert len(seen) == 1  # all three were merged into one run() call

@@ -41,17 +41,20 @@ def column(dtype: str | Column, cells: list) -> tuple:
 # --- a valid Power BI table ----------------------------------------------------------------------
 
 
+CHURN_DTYPES = {
+    "age": np.dtype("int64"),
+    "income": np.dtype("float64"),
+    "is_member": np.dtype(bool),
+    "city": STRING_DTYPE,
+    "signup_date": NAIVE,
+}
+
+
 def test_power_bi_records_decode_to_the_declared_dtypes():
     frame, problems, ctx = decode(Table(CHURN), ROWS)
     assert problems == []
     assert list(frame.columns) == list(CHURN)
-    assert frame.dtypes.to_dict() == {
-        "age": np.dtype("int64"),
-        "income": np.dtype("float64"),
-        "is_member": np.dtype(bool),
-        "city": STRING_DTYPE,
-        "signup_date": NAIVE,
-    }
+    assert frame.dtypes.to_dict() == CHURN_DTYPES
     assert frame["age"].tolist() == [42, 23, 67]
     assert frame["income"].tolist() == [52000.5, 18000.0, 91000.25]
     assert frame["signup_date"].tolist() == [
@@ -452,14 +455,7 @@ def test_empty_tables_give_zero_rows_with_the_declared_dtypes(form):
     assert problems == []
     assert ctx.forms == {"Inputs.data": form}
     assert len(frame) == 0 and list(frame.columns) == [*CHURN, "n"]
-    assert frame.dtypes.to_dict() == {
-        "age": np.dtype("int64"),
-        "income": np.dtype("float64"),
-        "is_member": np.dtype(bool),
-        "city": STRING_DTYPE,
-        "signup_date": NAIVE,
-        "n": pd.Int32Dtype(),
-    }
+    assert frame.dtypes.to_dict() == {**CHURN_DTYPES, "n": pd.Int32Dtype()}
 
 
 def test_an_empty_columns_object_misses_every_column():

@@ -39,7 +39,7 @@ def scorer_of(path: str, name: str = "default") -> Scorer:
 def example_scorers() -> dict[str, Scorer]:
     scorers = {
         "churn": Scorer.from_function("default", churn),
-        "automl_powerbi": scorer_of(str(ROOT / "examples" / "automl_powerbi" / "score.py")),
+        **{f"examples/{path.parent.name}": scorer_of(str(path)) for path in sorted((ROOT / "examples").glob("*/score.py"))},
         "powerbi_three_inputs": scorer_of(str(SCORERS / "powerbi_three_inputs.py")),
         "churn_contract": scorer_of(str(SCORERS / "churn_contract.py")),
         "raw": scorer_of(str(SCORERS / "raw.py")),

@@ -166,9 +166,10 @@ def settings_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace
 def load_scorers(targets: Sequence[ScorerTarget]) -> list[Scorer]:
     """Import every target (never calling init()); the first failure is a StartupError.
 
-    AML_APP_ROOT and AZUREML_SOURCE_DIRECTORY are put on sys.path first, as Azure ML does, so scripts
-    can import modules from there.
+    AML_APP_ROOT (the working directory unless set) and AZUREML_SOURCE_DIRECTORY are put on sys.path
+    first, as Azure ML does, so scripts can import modules from there.
     """
+    os.environ.setdefault("AML_APP_ROOT", os.getcwd())
     for variable in ("AML_APP_ROOT", "AZUREML_SOURCE_DIRECTORY"):
         folder = os.environ.get(variable)
         if folder and os.path.isdir(folder) and os.path.abspath(folder) not in sys.path:

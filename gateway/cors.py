@@ -30,6 +30,13 @@ def enable_cors(app: web.Application, origins: Iterable[str]) -> None:
         max_age=600,
     )
     cors = aiohttp_cors.setup(app, defaults={origin: options for origin in origins})
+    app.on_response_prepare.append(_vary_on_origin)
     for route in list(app.router.routes()):
         if not isinstance(route.resource, web.StaticResource):  # static files need no CORS
             cors.add(route)
+
+
+async def _vary_on_origin(request: web.Request, response: web.StreamResponse) -> None:
+    """The allowed origin is echoed per request, so caches must key on Origin (aiohttp-cors omits it)."""
+    if "Access-Control-Allow-Origin" in response.headers and "Origin" not in response.headers.get("Vary", ""):
+        response.headers.add("Vary", "Origin")

@@ -100,6 +100,7 @@ def _float(name: str, schema_format: str) -> WireDtype:
 
 
 _DATETIME = np.dtype(f"datetime64[{DATETIME_UNIT}]")
+_TIMEDELTA = np.dtype(f"timedelta64[{DATETIME_UNIT}]")
 
 WIRE_DTYPES: Mapping[str, WireDtype] = MappingProxyType(
     {
@@ -142,6 +143,16 @@ WIRE_DTYPES: Mapping[str, WireDtype] = MappingProxyType(
             expected="an ISO-8601 date-time string",
             classic="DateTime",
             example="2024-03-21T10:00:00",
+        ),
+        "timedelta": WireDtype(
+            name="timedelta",
+            kind="timedelta",
+            numpy=_TIMEDELTA,
+            nullable=_TIMEDELTA,  # NaT
+            schema=MappingProxyType({"type": "string", "format": "timedelta"}),
+            expected="a duration (ISO-8601 like \"P1DT2H\" or \"1 days 02:00:00\")",
+            classic="TimeSpan",
+            example="P1DT2H0M0S",
         ),
     }
 )
@@ -221,6 +232,8 @@ def wire_name_of(dtype: Any, values: Any = None) -> tuple[str, bool]:
         return NUMPY_TO_WIRE[np_dtype.name], False
     if np_dtype.kind == "M":
         return "datetime", False
+    if np_dtype.kind == "m":
+        return "timedelta", False
     if np_dtype.kind == "U":
         return "string", False
     if np_dtype.kind == "O" and values is not None:
@@ -235,6 +248,8 @@ def wire_name_of(dtype: Any, values: Any = None) -> tuple[str, bool]:
             "datetime": "datetime",
             "datetime64": "datetime",
             "date": "datetime",
+            "timedelta": "timedelta",
+            "timedelta64": "timedelta",
         }.get(inferred)
         if wire is not None:
             return wire, False

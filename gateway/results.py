@@ -11,6 +11,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from .codecs.base import column_cells
 from .codecs.classic import ClassicCodec
 
 __all__ = ("render", "UnserializableResult", "frame_to_records", "classic_results")
@@ -59,41 +60,19 @@ def classic_results(value: Any, as_rows: bool = False) -> Any:
 def frame_to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A DataFrame as a list of row objects, column by column (no per-cell pandas boxing)."""
     names = [str(c) for c in frame.columns]
-    columns = [_column_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    columns = [column_cells(frame.iloc[:, i]) for i in range(frame.shape[1])]
     return [dict(zip(names, row)) for row in zip(*columns)]
-
-
-def _column_values(series: pd.Series) -> list[Any]:
-    dtype = series.dtype
-    if isinstance(dtype, pd.DatetimeTZDtype) or dtype.kind == "M":
-        return _datetimes(series)
-    if dtype.kind in "biuf" and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
-        return series.to_numpy().tolist()
-    values = series.to_numpy(dtype=object, na_value=None)
-    return values.tolist()
-
-
-def _datetimes(values: Any) -> list[Any]:
-    """ISO-8601 strings (UTC-aware ones ending in Z) at the finest unit needed; NaT → None."""
-    index = pd.DatetimeIndex(values)
-    aware = index.tz is not None
-    stamps = (index.tz_convert("UTC").tz_localize(None) if aware else index).to_numpy()
-    missing = np.isnat(stamps)
-    present = stamps[~missing]
-    unit = next((u for u in ("s", "ms", "us") if (present.astype(f"datetime64[{u}]") == present).all()), "ns")
-    text = np.datetime_as_string(stamps, unit=unit, timezone="UTC" if aware else "naive").astype(object)
-    text[missing] = None
-    return text.tolist()
 
 
 def _default(value: Any) -> Any:
     if isinstance(value, pd.DataFrame):
         return frame_to_records(value)
     if isinstance(value, (pd.Series, pd.Index)):
-        return _column_values(pd.Series(value))
+        return column_cells(pd.Series(value))
     if isinstance(value, np.ndarray):
-        if value.dtype.kind == "M":  # orjson would write NaT as a year-1677 date
-            return np.asarray(_datetimes(value.ravel()), dtype=object).reshape(value.shape).tolist()
+        if value.dtype.kind in "Mm":  # orjson would write NaT as a year-1677 date
+            cells = column_cells(pd.Series(value.ravel()))
+            return np.asarray(cells, dtype=object).reshape(value.shape).tolist()
         if value.dtype.kind in "biuf" and value.dtype.isnative:
             return orjson.Fragment(orjson.dumps(np.ascontiguousarray(value), option=_NUMPY))
         return value.tolist()

@@ -200,8 +200,13 @@ def arguments(scorer: Scorer, incoming: Incoming, contract: Contract | None = No
         kwargs = (contract or scorer.contract).bind(envelope, ctx)
         ctx.problems.raise_if_any()
     if scorer.wants_headers:
-        kwargs[HEADERS_PARAM] = dict(incoming.headers or {})
+        kwargs[HEADERS_PARAM] = {_canonical(name): value for name, value in (incoming.headers or {}).items()}
     return kwargs, ctx
+
+
+def _canonical(name: str) -> str:
+    """A header name as Azure ML's Flask server spelled them for `request_headers` (`X-Request-Id`)."""
+    return "-".join(word.capitalize() for word in name.split("-"))
 
 
 def _failed(scorer: Scorer, incoming: Incoming, exc: BaseException, what: str) -> ScoringError:

@@ -23,7 +23,7 @@ def echo(Inputs, GlobalParameters):
 
 @contract(Inputs=Json())
 def echo_headers(Inputs, request_headers):
-    return {"custom": request_headers.get("X-Custom-Thing"), "Inputs": Inputs}
+    return {"custom": request_headers.get("X-Custom-Thing"), "Inputs": Inputs, "names": sorted(request_headers)}
 
 
 @contract(Inputs=Json(), GlobalParameters=Json())
@@ -243,8 +243,12 @@ async def test_undecorated_get_receives_the_query_as_a_json_string(serve):
 
 async def test_request_headers_are_passed_when_run_accepts_them(serve):
     client = await serve(echo_headers)
-    response = await client.post("/score", json={"Inputs": 1}, headers={"X-Custom-Thing": "abc"})
-    assert await response.json() == {"custom": "abc", "Inputs": 1}
+    response = await client.post(
+        "/score", json={"Inputs": 1}, headers={"x-custom-thing": "abc", "X-REQUEST-ID": "r1"}
+    )
+    answer = await response.json()
+    assert answer["custom"] == "abc" and answer["Inputs"] == 1
+    assert {"X-Custom-Thing", "X-Request-Id", "Content-Type", "Host"} <= set(answer["names"])  # as Azure ML spelled them
 
 
 async def test_async_run_is_awaited(serve):

@@ -99,6 +99,7 @@ async def test_preflight_from_an_allowed_origin(cors):
     )
     assert response.status == 200
     assert response.headers["Access-Control-Allow-Origin"] == "https://allowed.example"
+    assert "Origin" in response.headers["Vary"]  # the echoed origin varies per request: caches must know
     assert set(response.headers["Access-Control-Allow-Methods"].split(",")) >= {"POST"}
     allowed = response.headers["Access-Control-Allow-Headers"].lower()
     assert "content-type" in allowed and "authorization" in allowed

@@ -3,26 +3,30 @@
 The gateway reads what each decorator declares (the parameter type, its sample, orient, `enforce_*`,
 `convert_to_provided_type`, `optional`), builds its own contract from it, converts requests with its own
 strict conversion, and calls the undecorated function. What has no strict counterpart (structured numpy
-dtypes, `index`/`table` orients, `enforce_column_type=False`, dates, bytes, Spark) is converted by the
-parameter type's own `deserialize_input`, with its failures answered as 400s instead of 500s.
+dtypes, pandas `index`/`columns`/`table` orients, `enforce_column_type=False`, timedelta columns, Python
+datetimes and bytes, Spark) is converted by the parameter type's own `deserialize_input`, with its
+failures answered as 400s instead of 500s. Python `date` samples, which inference-schema itself can never
+convert, take ISO-8601 dates.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import inspect
 import sys
 from typing import Any, Callable
 
 from ..array import Array
 from ..contract import HEADERS_PARAM, Contract
-from ..dtypes import wire_name_of
 from ..specs import MISSING, DecodeContext, Json, List, Spec, Value, describe_value
 from ..table import Table
 
 __all__ = ("is_decorated", "adapt")
 
-_TABLE_ORIENTS = ("records", "split", "columns", "values")
+#: orients whose wire form is one of the gateway's table forms; pandas' `columns` orient is
+#: `{column: {row label: value}}`, not the gateway's `{column: [values]}`, so it is not one of them
+_TABLE_ORIENTS = ("records", "split", "values")
 
 
 def is_decorated(fn: Callable[..., Any]) -> bool:
@@ -98,24 +102,25 @@ def parameter_spec(ptype: Any) -> Spec:
             if ptype.orient in _TABLE_ORIENTS and ptype.enforce_column_type and ptype.enforce_shape:
                 if not ptype.apply_column_names:
                     frame = sample.set_axis([str(c) for c in sample.columns], axis=1)
-                    return Table.from_sample(frame, orient=ptype.orient, nullable_columns=False)
+                    return Table.from_sample(frame, orient=ptype.orient)  # a NaN in a sample column makes it nullable
         elif isinstance(ptype, NumpyParameterType):
             if ptype.enforce_column_type and sample.dtype.names is None and sample.ndim >= 1:
-                wire, _ = wire_name_of(sample.dtype, sample.ravel())
-                shape = (None, *sample.shape[1:]) if ptype.enforce_shape else (None,) * sample.ndim
-                return Array(wire, shape)
+                array = Array.from_sample(sample, nullable=False)
+                return array if ptype.enforce_shape else FreeRankArray(array)
         elif isinstance(ptype, StandardPythonParameterType):
             if isinstance(sample, dict):
                 typed = {k: parameter_spec(v) for k, v in sample.items() if isinstance(v, AbstractParameterType)}
                 plain = {k: v for k, v in sample.items() if not isinstance(v, AbstractParameterType)}
-                return StandardDict(typed, plain)
+                return StandardDict(typed, plain, order=[str(k) for k in sample])
             if isinstance(sample, (list, tuple)):
                 wrapped = [v for v in sample if isinstance(v, AbstractParameterType)]
                 if wrapped:
                     return List(parameter_spec(wrapped[0]))
-                return Passthrough(Json(example=list(sample)))
+                return Passthrough(Documented(ptype.input_to_swagger()))
             if type(sample) in (bool, int, float, str):
                 return Value(type(sample), example=sample)
+            if type(sample) is dt.date:
+                return IsoDate(example=sample.isoformat())
     except (TypeError, ValueError):
         pass  # a sample the strict specs cannot describe: fall back to the type's own conversion
     return ReferenceConversion(ptype)
@@ -151,9 +156,10 @@ class StandardDict(Spec):
     """A StandardPythonParameterType dict sample: typed members converted (and required), plain members
     and extra keys passed through as inference-schema does."""
 
-    def __init__(self, typed: dict[str, Spec], plain: dict[str, Any]) -> None:
+    def __init__(self, typed: dict[str, Spec], plain: dict[str, Any], order: list[str] | None = None) -> None:
         self.typed = typed
         self.plain = plain
+        self.order = order or [*plain, *typed]
 
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
         from ..errors import join_path
@@ -178,9 +184,9 @@ class StandardDict(Spec):
             try:
                 members[name] = Passthrough(_sample_spec(sample))
             except (TypeError, ValueError):
-                members[name] = Json(example=sample)
+                members[name] = Passthrough(_documented_sample(sample))
         members.update(self.typed)
-        return {name: members[name] for name in [*self.plain, *self.typed] if name in members}
+        return {name: members[name] for name in self.order if name in members}
 
     def json_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {
@@ -217,13 +223,88 @@ def _sample_spec(sample: Any) -> Spec:
     return from_sample(sample)
 
 
+def _documented_sample(sample: Any) -> Spec:
+    """A plain sample the gateway's specs cannot describe (e.g. a dict holding a NumpyParameterType):
+    documented with inference-schema's own schema and example, which are plain JSON."""
+    from inference_schema.parameter_types.standard_py_parameter_type import StandardPythonParameterType
+
+    try:
+        return Documented(StandardPythonParameterType(sample).input_to_swagger())
+    except Exception:  # noqa: BLE001 - a sample inference-schema cannot describe either is documented as any JSON
+        return Json()
+
+
+class FreeRankArray(Spec):
+    """`NumpyParameterType(..., enforce_shape=False)`: the declared dtype is enforced as strictly as in
+    any Array, but the number of dimensions and their sizes are free (the rank is read from the value)."""
+
+    def __init__(self, array: Array) -> None:
+        self.array = array
+        self.default = array.default
+        self._by_rank: dict[int, Array] = {}
+
+    def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
+        rank, probe = 0, value
+        while type(probe) is list:
+            rank += 1
+            probe = probe[0] if probe else None
+        rank = max(rank, 1)
+        array = self._by_rank.get(rank)
+        if array is None:
+            array = self._by_rank[rank] = Array(self.array.dtype, (None,) * rank)
+        return array.decode(value, path, ctx)
+
+    def json_schema(self) -> dict[str, Any]:
+        return self.array.json_schema()
+
+    def document(self, dialect: str) -> dict[str, Any] | None:
+        from ..swagger import spec_schema
+
+        return spec_schema(self.array, dialect)
+
+    def example(self) -> Any:
+        return self.array.example()
+
+    def describe(self) -> str:
+        return f"Array[{self.array.dtype}] (any shape)"
+
+
+class IsoDate(Spec):
+    """A `datetime.date` sample: an ISO-8601 calendar date (`2021-03-04`) becomes a `datetime.date`
+    (inference-schema itself could never convert one: it calls the non-existent `date.strptime`)."""
+
+    def __init__(self, example: str) -> None:
+        self._example = example
+
+    def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        ctx.problems.add(path or "$", f"expected an ISO-8601 date (like 2021-03-04), got {describe_value(value)}")
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date"}
+
+    def document(self, dialect: str) -> dict[str, Any] | None:
+        return {"type": "string", "format": "date"}
+
+    def example(self) -> Any:
+        return self._example
+
+    def describe(self) -> str:
+        return "date"
+
+
 class ReferenceConversion(Spec):
     """The parameter type's own `deserialize_input`, for what the strict specs cannot express; its
     failures are 400s naming the path."""
 
     def __init__(self, ptype: Any) -> None:
         self.ptype = ptype
-        self._schema = {k: v for k, v in ptype.input_to_swagger().items() if k != "example"}
+        self._schema = _valid_schema({k: v for k, v in ptype.input_to_swagger().items() if k != "example"})
         self._example = ptype.input_to_swagger().get("example")
 
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
@@ -249,10 +330,11 @@ class ReferenceConversion(Spec):
 
 
 class Documented(Spec):
-    """An `@output_schema`: published as inference-schema wrote it; never used to convert."""
+    """A schema as inference-schema wrote it (an `@output_schema`, or a sample passed through unconverted):
+    published as written, never used to convert."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
-        self._schema = {k: v for k, v in schema.items() if k != "example"}
+        self._schema = _valid_schema({k: v for k, v in schema.items() if k != "example"})
         self._example = schema.get("example", MISSING)
 
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
@@ -266,3 +348,12 @@ class Documented(Spec):
 
     def example(self) -> Any:
         return None if self._example is MISSING else self._example
+
+
+def _valid_schema(schema: Any) -> Any:
+    """inference-schema's schema without what OpenAPI forbids: it writes `required: []` for an empty dict sample."""
+    if isinstance(schema, dict):
+        return {k: _valid_schema(v) for k, v in schema.items() if not (k == "required" and v == [])}
+    if isinstance(schema, list):
+        return [_valid_schema(v) for v in schema]
+    return schema

@@ -85,6 +85,8 @@ def column_cells(series: pd.Series) -> list[Any]:
     dtype = series.dtype
     if isinstance(dtype, pd.DatetimeTZDtype) or dtype.kind == "M":
         return _datetime_cells(series)
+    if dtype.kind == "m":  # ISO-8601 durations, as pandas writes them: P1DT2H0M0S
+        return [None if pd.isna(v) else pd.Timedelta(v).isoformat() for v in series.to_numpy()]
     if isinstance(dtype, np.dtype) and dtype.kind in "iub":
         return list(series.to_numpy().tolist())
     if isinstance(dtype, np.dtype) and dtype.kind == "f":

@@ -79,6 +79,7 @@ class Cells:
             "bool": {bool},
             "string": {str},
             "datetime": {str} if unit is None else {str, int, float},
+            "timedelta": {str},
         }
         accepted = by_kind[self.wire.kind]
         if nullable:
@@ -104,6 +105,8 @@ class Cells:
             return self._bools(values, _NONE in types)
         if kind == "string":
             return self._strings(values)
+        if kind == "timedelta":
+            return self._timedeltas(values, _NONE in types, bad, suffix)
         return self._datetimes(values, types, bad, suffix)
 
     def _report_all(self, values: Sequence[Any], bad: Bad, suffix: str) -> None:
@@ -180,6 +183,23 @@ class Cells:
         if mask is not None:
             return pd.arrays.BooleanArray(data, mask)
         return data
+
+    def _timedeltas(self, values: Sequence[Any], has_null: bool, bad: Bad, suffix: str) -> Any | None:
+        """Duration strings → timedelta64; a bare number ("5") has no unit and is refused, not read as ns."""
+        cells = np.empty(len(values), dtype=object)
+        cells[:] = values
+        parsed = pd.to_timedelta(cells, errors="coerce")
+        failed = [
+            i
+            for i in np.flatnonzero(pd.isna(parsed))
+            if values[int(i)] is not None
+        ]
+        failed += [i for i, v in enumerate(values) if v is not None and not _DURATION_HINT(v) and i not in failed]
+        if failed:
+            for i in sorted(failed)[:MAX_REPORTED_ERRORS]:
+                bad.append((int(i), f"expected {self.expected}, got {describe_value(values[int(i)])}{suffix}"))
+            return None
+        return np.asarray(parsed).astype(self.wire.numpy)
 
     def _strings(self, values: Sequence[Any]) -> Any:
         if self.frame and STRING_DTYPE != np.dtype(object):
@@ -315,6 +335,7 @@ class Cells:
 
 #: Columns this short skip pandas' parser when every value is a plain naive ISO date or date-time.
 _SMALL = 128
+_DURATION_HINT = re.compile(r"[A-Za-z:]").search
 _plain_iso = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?").fullmatch
 
 

@@ -9,8 +9,13 @@ from gateway.dtypes import WIRE_DTYPES, pandas_dtype
 from gateway.specs import DecodeContext
 from gateway.table import Table
 
-GOOD = {"int": 7, "uint": 7, "float": 2.5, "bool": True, "string": "a", "datetime": "2024-03-21T10:00:00"}
-BAD = {"int": 7.0, "uint": -1, "float": "2.5", "bool": "true", "string": 7, "datetime": "21/03/2024"}
+GOOD = {
+    "int": 7, "uint": 7, "float": 2.5, "bool": True, "string": "a", "datetime": "2024-03-21T10:00:00",
+    "timedelta": "P1DT2H",
+}
+BAD = {
+    "int": 7.0, "uint": -1, "float": "2.5", "bool": "true", "string": 7, "datetime": "21/03/2024", "timedelta": "5",
+}
 
 
 def wire(form: str, rows: list[list]) -> object:
@@ -50,6 +55,8 @@ def test_a_dtype_in_a_form(form, dtype):
     assert frame["x"].dtype == pandas_dtype(dtype)
     if kind == "datetime":
         assert frame["x"].tolist() == [pd.Timestamp(GOOD[kind])] * 2
+    elif kind == "timedelta":
+        assert frame["x"].tolist() == [pd.Timedelta(GOOD[kind])] * 2
     else:
         assert frame["x"].tolist() == [GOOD[kind]] * 2
 

@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
-from conftest import ROOT, SCORERS
+from conftest import ROOT
 from gateway import Scorer, Table
 from gateway.loader import ScorerTarget, load
 from gateway.swagger import DocumentOptions, build_document
 
 REFERENCE = ROOT / "tests" / "reference"
-AUTOML = str(SCORERS / "azureml_automl" / "score.py")
-POWERBI = str(SCORERS / "azureml_powerbi" / "score.py")
+AUTOML = str(ROOT / "tests" / "conformance" / "scripts" / "automl" / "score.py")
+POWERBI = str(ROOT / "tests" / "conformance" / "scripts" / "powerbi" / "score.py")
 ROW = {"age": 42, "income": 1234.5, "is_member": True, "city": "Seattle", "signup_date": "2020-01-02T03:04:05"}
 
 

@@ -304,8 +304,9 @@ class ReferenceConversion(Spec):
 
     def __init__(self, ptype: Any) -> None:
         self.ptype = ptype
-        self._schema = _valid_schema({k: v for k, v in ptype.input_to_swagger().items() if k != "example"})
-        self._example = ptype.input_to_swagger().get("example")
+        swagger = ptype.input_to_swagger()
+        self._schema = _valid_schema({k: v for k, v in swagger.items() if k != "example"})
+        self._example = swagger.get("example")
 
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
         if isinstance(value, self.ptype.sample_data_type):

@@ -228,7 +228,7 @@ class Cells:
         self, values: Sequence[Any], positions: Sequence[int], has_null: bool, bad: Bad, suffix: str
     ) -> tuple[np.ndarray, bool] | None:
         """ISO-8601 strings (and nulls) → naive datetime64 (UTC when aware) and whether they were aware."""
-        if not has_null and len(values) <= _SMALL and all(map(_plain_iso, values)):
+        if _FAST_ISO and not has_null and len(values) <= _SMALL and all(map(_plain_iso, values)):
             try:  # numpy's own ISO parser: no pandas overhead for the few rows of a Power BI batch
                 return np.array(values, dtype=f"datetime64[{DATETIME_UNIT}]"), False
             except ValueError:
@@ -335,6 +335,9 @@ class Cells:
 
 #: Columns this short skip pandas' parser when every value is a plain naive ISO date or date-time.
 _SMALL = 128
+#: numpy's parser does not range-check: only at µs (pandas 3; years 1–9999 all fit) is it safe for every
+#: four-digit year; at ns (pandas 2) "2300-01-01" would silently wrap, so pandas parses (and refuses) it.
+_FAST_ISO = DATETIME_UNIT == "us"
 _DURATION_HINT = re.compile(r"[A-Za-z:]").search
 _plain_iso = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?").fullmatch
 

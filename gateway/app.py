@@ -17,7 +17,8 @@ from .check import contract_schema
 from .cors import enable_cors
 from .docs import STATIC_DIR, docs_page
 from .errors import StartupError
-from .keys import BATCHERS, CONTRACTS, EXECUTOR, LIMITER, METRICS, READY, REGISTRY, SETTINGS, SWAGGER
+from .inline import InlinePolicy
+from .keys import BATCHERS, CONTRACTS, EXECUTOR, INLINE, LIMITER, METRICS, READY, REGISTRY, SETTINGS, SWAGGER
 from .limits import Limiter
 from .metrics import Metrics
 from .middleware import gateway_middleware
@@ -132,6 +133,9 @@ def create_app(settings: Settings, scorers: Iterable[Scorer]) -> web.Application
     app[READY] = asyncio.Event()
     app[METRICS] = metrics = Metrics()
     app[LIMITER] = Limiter(settings.max_concurrency, settings.max_queue, observe=metrics.observe_capacity)
+    app[INLINE] = {
+        name: InlinePolicy(settings.inline_budget) for name, s in registry.scorers.items() if not s.is_async
+    }
     app[CONTRACTS] = {name: orjson.dumps(contract_schema(s)) for name, s in registry.scorers.items()}
     app[SWAGGER] = _swagger_documents(settings, registry)
     routes = ROUTES if settings.cors_origins else ROUTES + RAW_OPTIONS_ROUTES

@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--workers", type=int, default=_number(int, "GATEWAY_WORKERS", 1), help="processes serving one port (1)")
     timeout = _number(float, "GATEWAY_SCORING_TIMEOUT", None) or _number(float, "SCORING_TIMEOUT_MS", 60.0, 1000.0)
     add("--scoring-timeout", type=float, default=timeout, help="seconds before a scoring call answers 504 (60)")
+    add("--inline-budget", type=float, default=_number(float, "GATEWAY_INLINE_BUDGET", 0.02),
+        help="seconds a sync scorer's request may take to run on the event loop instead of a thread (0.02; 0: never)")
     add("--init-timeout", type=float, default=_number(float, "GATEWAY_INIT_TIMEOUT", None), help="seconds for init()")
     add("--drain-timeout", type=float, default=_number(float, "GATEWAY_DRAIN_TIMEOUT", 30.0),
         help="seconds in-flight requests get to finish after SIGTERM (30)")
@@ -149,6 +151,7 @@ def settings_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace
             max_concurrency=args.max_concurrency,
             max_queue=args.max_queue,
             scoring_timeout=args.scoring_timeout,
+            inline_budget=args.inline_budget,
             init_timeout=args.init_timeout,
             drain_timeout=args.drain_timeout,
             api_keys=tuple(keys),

@@ -7,7 +7,7 @@ import logging
 from aiohttp import web
 
 from .errors import EnvelopeError, NotFound, PayloadTooLarge, UnsupportedScorer
-from .keys import BATCHERS, CONTRACTS, EXECUTOR, LIMITER, METRICS, READY, REGISTRY, REQUEST_ID, ROWS, SCORER_NAME, SETTINGS, SWAGGER
+from .keys import BATCHERS, CONTRACTS, EXECUTOR, INLINE, LIMITER, METRICS, READY, REGISTRY, REQUEST_ID, ROWS, SCORER_NAME, SETTINGS, SWAGGER
 from .powerquery import render_powerquery
 from .swagger import VERSIONS, normalize_version
 from .runtime import Incoming, Scorer, execute
@@ -95,6 +95,7 @@ async def _score(request: web.Request, answer_form: str | None) -> web.StreamRes
         timeout=app[SETTINGS].scoring_timeout,
         passthrough=PASSTHROUGH,
         batcher=app[BATCHERS].get(scorer.name),
+        inline=app[INLINE].get(scorer.name),
     )
     request[ROWS] = outcome.rows
     app[METRICS].rows.labels(scorer.name).inc(outcome.rows)

@@ -12,7 +12,7 @@ from .metrics import Metrics
 from .runtime import Registry
 from .settings import Settings
 
-__all__ = ("SETTINGS", "REGISTRY", "EXECUTOR", "READY", "CONTRACTS", "LIMITER", "METRICS", "SWAGGER", "BATCHERS", "REQUEST_ID", "SCORER_NAME", "ROWS")
+__all__ = ("SETTINGS", "REGISTRY", "EXECUTOR", "READY", "CONTRACTS", "LIMITER", "METRICS", "SWAGGER", "BATCHERS", "INLINE", "REQUEST_ID", "SCORER_NAME", "ROWS")
 
 SETTINGS = web.AppKey("settings", Settings)
 REGISTRY = web.AppKey("registry", Registry)
@@ -21,6 +21,7 @@ READY = web.AppKey("ready", asyncio.Event)  # set once every scorer's init() fin
 CONTRACTS = web.AppKey("contracts", dict)  # scorer name → its contract JSON Schema, as bytes
 LIMITER = web.AppKey("limiter", Limiter)
 BATCHERS = web.AppKey("batchers", dict)  # scorer name → Batcher, for scorers that opted in
+INLINE = web.AppKey("inline", dict)  # scorer name → InlinePolicy, for sync scorers
 SWAGGER = web.AppKey("swagger", dict)  # scorer name → {dialect: document bytes}
 METRICS = web.AppKey("metrics", Metrics)
 REQUEST_ID = web.RequestKey("request_id", str)

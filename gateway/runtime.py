@@ -22,6 +22,7 @@ from .azureml.aml_request import AMLRequest, is_rawhttp
 from .contract import HEADERS_PARAM, Contract, get_contract
 from .envelope import check_media_type, decode_text, parse_body, parse_query
 from .errors import ScoringError, ScoringTimeout, StartupError, UnknownScorer
+from .inline import InlineOverrun, InlinePolicy
 from .limits import Limiter
 from .loader import LoadedScorer
 from .results import UnserializableResult, classic_results, render
@@ -328,12 +329,14 @@ async def execute(
     timeout: float,
     passthrough: tuple[type, ...] = (),
     batcher: Batcher | None = None,
+    inline: InlinePolicy | None = None,
 ) -> Outcome:
     """Run one request within a concurrency slot and the scoring timeout.
 
     A sync scorer runs entirely in the thread pool (parse, convert, run, render); its slot is freed when
-    the thread finishes, even after a 504 or a client that went away. An async scorer is awaited on the
-    loop and cancelled on timeout. A scorer with a batcher joins a merged call instead.
+    the thread finishes, even after a 504 or a client that went away. Where `inline` admits the request's
+    size it runs on the loop instead (see `gateway.inline`). An async scorer is awaited on the loop and
+    cancelled on timeout. A scorer with a batcher joins a merged call instead.
     """
     if batcher is not None:
         return await _execute_batched(scorer, incoming, executor, batcher, timeout, passthrough)
@@ -345,12 +348,30 @@ async def execute(
             raise _timed_out(scorer, incoming, timeout) from None
         finally:
             limiter.release()
-    future = asyncio.get_running_loop().run_in_executor(executor, _execute_sync, scorer, incoming, passthrough)
+    size = len(incoming.body)
+    if inline is not None and inline.admits(size):
+        try:
+            return inline.run(size, timeout, lambda: _execute_sync(scorer, incoming, passthrough))
+        except InlineOverrun:
+            raise _timed_out(scorer, incoming, timeout) from None
+        finally:
+            limiter.release()
+    future = asyncio.get_running_loop().run_in_executor(executor, _timed_sync, scorer, incoming, passthrough, inline)
     future.add_done_callback(lambda done: _settle(done, limiter))
     try:
         return await asyncio.wait_for(asyncio.shield(future), timeout)
     except TimeoutError:
         raise _timed_out(scorer, incoming, timeout) from None
+
+
+def _timed_sync(scorer: Scorer, incoming: Incoming, passthrough: tuple[type, ...], inline: InlinePolicy | None) -> Outcome:
+    """`_execute_sync` in a thread, its duration (errors included) taught to the inline policy."""
+    started = time.perf_counter()
+    try:
+        return _execute_sync(scorer, incoming, passthrough)
+    finally:
+        if inline is not None:
+            inline.observe(len(incoming.body), time.perf_counter() - started)
 
 
 def _settle(done: asyncio.Future[Outcome], limiter: Limiter) -> None:

@@ -23,6 +23,7 @@ class Settings:
     max_concurrency: int = 4
     max_queue: int = 64
     scoring_timeout: float = 60.0
+    inline_budget: float = 0.02
     init_timeout: float | None = None
     drain_timeout: float = 30.0
     api_keys: tuple[str, ...] = ()
@@ -37,5 +38,5 @@ class Settings:
     def __post_init__(self) -> None:
         if self.log_format not in ("text", "json"):
             raise ValueError(f"log_format must be 'text' or 'json', not {self.log_format!r}")
-        if self.max_concurrency < 1 or self.max_queue < 0 or self.scoring_timeout <= 0:
-            raise ValueError("max_concurrency must be ≥ 1, max_queue ≥ 0 and scoring_timeout > 0")
+        if self.max_concurrency < 1 or self.max_queue < 0 or self.scoring_timeout <= 0 or self.inline_budget < 0:
+            raise ValueError("max_concurrency must be ≥ 1, max_queue ≥ 0, scoring_timeout > 0 and inline_budget ≥ 0")

@@ -5,7 +5,10 @@ hand-over between the two threads costs more than the call itself for small tabl
 about 1 000 req/s through the thread pool, 1 700 inline). So a request runs inline when requests of the
 same body size (by powers of two) have recently taken no longer than the budget (20 ms by default,
 far under asyncio's 100 ms "slow callback"); the first calls of each size, and any size that turned
-slow, go to the thread pool, whose timings keep the estimate current.
+slow, go to the thread pool, whose timings keep the estimate current. A call in a thread is timed by
+its thread's CPU time (under load its wall time mostly measures waiting for the GIL); a call on the
+loop by the wall clock, and one that spent longer than the budget waiting (sleep, I/O) rather than
+computing takes its scorer off the loop for good: only CPU-bound work belongs there.
 
 An inline call still ends at the scoring timeout: an interval timer's SIGALRM interrupts it (only when
 the loop runs in the main thread; elsewhere nothing runs inline), the client gets the usual 504, and
@@ -72,7 +75,7 @@ class InlinePolicy:
         """`call()` on this thread, interrupted with InlineOverrun after `timeout` seconds."""
         previous = signal.signal(signal.SIGALRM, _overrun)
         signal.setitimer(signal.ITIMER_REAL, timeout)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             return call()
         except InlineOverrun:
@@ -81,7 +84,10 @@ class InlinePolicy:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
-            self.observe(size, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            if seconds - (time.thread_time() - cpu) > self.budget:
+                self.disabled = True  # it waited rather than computed: the loop is no place for it
+            self.observe(size, seconds)
 
 
 def _overrun(signum: int, frame: object) -> None:

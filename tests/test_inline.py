@@ -145,3 +145,35 @@ def test_inline_budget_option_and_environment(monkeypatch):
     assert settings_from_args(parser, parser.parse_args(["--scorer", "m:f"])).inline_budget == 0.005
     with pytest.raises(ValueError):
         Settings(inline_budget=-1)
+
+
+async def test_a_call_that_waits_on_the_loop_takes_its_scorer_off_the_loop(serve):
+    calls = []
+
+    @contract(Inputs=Json())
+    def waits_later(Inputs):
+        calls.append(threading.current_thread().name)
+        if len(calls) == WARMUP + 1:
+            time.sleep(0.1)  # e.g. a slow call to another service: no CPU, much wall time
+        return {"Results": len(calls)}
+
+    client = await serve(waits_later, settings=Settings(inline_budget=0.05))
+    for _ in range(WARMUP + 3):
+        assert (await client.post("/score", json={"Inputs": 1})).status == 200
+    assert calls[WARMUP] == threading.main_thread().name
+    assert all(name.startswith("gateway-scorer") for name in calls[WARMUP + 1:])
+
+
+def test_threads_are_timed_by_cpu_so_waiting_for_the_gil_does_not_count():
+    from gateway.runtime import Incoming, Scorer, _timed_sync
+
+    @contract(Inputs=Json())
+    def sleeps(Inputs):
+        time.sleep(0.05)
+        return {"Results": 1}
+
+    policy = InlinePolicy(0.01)
+    scorer = Scorer.from_function("default", sleeps)
+    for _ in range(WARMUP):
+        _timed_sync(scorer, Incoming("POST", b'{"Inputs": 1}', content_type="application/json"), (), policy)
+    assert policy.admits(len(b'{"Inputs": 1}'))  # 50 ms of wall time, but hardly any CPU

@@ -19,7 +19,9 @@ import pandas as pd
 from .array import Array
 from .batching import Batching, table_path
 from .specs import MISSING, DecodeContext, List, Object, Spec, Value, as_spec, decode_members
+from .envelope import parse_body
 from .table import Table
+from .typed import TypedEnvelope, typed_envelope
 
 __all__ = ("CONTRACT_ATTR", "HEADERS_PARAM", "Contract", "contract", "get_contract", "from_sample")
 
@@ -40,11 +42,26 @@ class Contract:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_folded", {name.casefold(): name for name in self.params})
+        object.__setattr__(self, "typed", typed_envelope(dict(self.params)))
 
     def bind(self, body: dict[str, Any], ctx: DecodeContext) -> dict[str, Any]:
         """Decode the envelope's members into `run()` keyword arguments; problems go to `ctx`."""
         folded: dict[str, str] = self._folded  # type: ignore[attr-defined]
         return decode_members(self.params, folded, body, "", ctx)
+
+    def bind_body(self, body: bytes) -> tuple[dict[str, Any], DecodeContext]:
+        """A POST body's `run()` arguments: through msgspec's typed rows when the body is a clean records
+        request (`gateway.typed`), else (and whenever that finds a problem) through `parse_body`, whose
+        400s and paths are the answer."""
+        typed: TypedEnvelope | None = self.typed  # type: ignore[attr-defined]
+        envelope = typed.decode(body) if typed is not None else None
+        if envelope is not None:
+            ctx = DecodeContext()
+            kwargs = self.bind(envelope, ctx)
+            if not ctx.problems:
+                return kwargs, ctx
+        ctx = DecodeContext()
+        return self.bind(parse_body(body), ctx), ctx
 
     def envelope(self) -> Object:
         """The whole request body as one `Object` spec (for schemas and examples)."""

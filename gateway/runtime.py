@@ -20,7 +20,7 @@ from .azureml import inference_schema
 from .batching import Batcher, deferred_params, table_at, table_path
 from .azureml.aml_request import AMLRequest, is_rawhttp
 from .contract import HEADERS_PARAM, Contract, get_contract
-from .envelope import check_media_type, decode_text, parse_body, parse_query
+from .envelope import check_media_type, decode_text, parse_query
 from .errors import ScoringError, ScoringTimeout, StartupError, UnknownScorer
 from .inline import InlineOverrun, InlinePolicy
 from .limits import Limiter
@@ -193,12 +193,12 @@ def arguments(scorer: Scorer, incoming: Incoming, contract: Contract | None = No
             text = decode_text(incoming.body)
         kwargs = {scorer.raw_param: text}
     else:
+        active = contract or scorer.contract
         if incoming.method == "GET":
-            envelope = parse_query(incoming.query)
+            kwargs = active.bind(parse_query(incoming.query), ctx)
         else:
             check_media_type(incoming.content_type)
-            envelope = parse_body(incoming.body)
-        kwargs = (contract or scorer.contract).bind(envelope, ctx)
+            kwargs, ctx = active.bind_body(incoming.body)
         ctx.problems.raise_if_any()
     if scorer.wants_headers:
         kwargs[HEADERS_PARAM] = {_canonical(name): value for name, value in (incoming.headers or {}).items()}

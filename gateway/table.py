@@ -38,6 +38,7 @@ from .codecs.cells import Cells
 from .dtypes import EPOCH_UNITS, json_schema, wire_dtype, wire_name_of
 from .errors import join_path
 from .specs import MISSING, DecodeContext, Spec, describe_value
+from .typed import TypedRows
 
 __all__ = ("Column", "Table", "TableParts")
 
@@ -167,6 +168,15 @@ class Table(Spec):
             return None
         if ctx.problems.full:
             return None
+        if isinstance(value, TypedRows):
+            form = "records"
+            ctx.forms[path] = form
+            found = Columns({name: value.column(name) for name in self.columns}, len(value), typed=True)
+            arrays = self._convert(found, form, path, ctx)
+            if arrays is None:
+                return None
+            ctx.rows += found.rows
+            return TableParts(arrays, found.rows)
         form = detect(value, self.orient, self.columns)
         if form is None:
             ctx.problems.add(path, f"expected a table, one of: {self._forms}; got {_describe(value)}{near_miss(value)}")
@@ -223,7 +233,7 @@ class Table(Spec):
                 values = []
             bad: list[tuple[int, str]] = []
             suffix = f" (column '{name}')" if codec.positional else ""
-            array = cells.convert(values, bad, suffix)
+            array = cells.convert(values, bad, suffix, typed=found.typed)
             if array is None:
                 failed = True
                 position = found.positions.get(name, order)

@@ -49,6 +49,7 @@ class Columns:
     positions: dict[str, int] = field(default_factory=dict)
     index: list[Any] | None = None
     named: bool = True
+    typed: bool = False  # cells whose types msgspec checked already (`gateway.typed`)
 
 
 class Codec(Protocol):

@@ -53,7 +53,7 @@ ABSENT: Any = _Absent()
 class Cells:
     """The converter of one declared column (or an array's elements), built once per contract."""
 
-    __slots__ = ("wire", "nullable", "unit", "null_error", "frame", "accepted", "expected")
+    __slots__ = ("wire", "nullable", "unit", "null_error", "frame", "accepted", "typed", "expected")
 
     def __init__(
         self,
@@ -82,6 +82,9 @@ class Cells:
             "timedelta": {str},
         }
         accepted = by_kind[self.wire.kind]
+        #: The one Python type of a cell that `typed` decoding already checked (None: it may be several).
+        #: (msgspec reads a float column's integers as floats.)
+        self.typed = frozenset({float}) if self.wire.kind == "float" else frozenset(accepted) if len(accepted) == 1 else None
         if nullable:
             accepted.add(_NONE)
         self.accepted = frozenset(accepted)
@@ -90,9 +93,17 @@ class Cells:
             expected += f" or a number of {unit} since the epoch"
         self.expected = expected
 
-    def convert(self, values: Sequence[Any], bad: Bad, suffix: str = "") -> Any | None:
-        """The typed array, or None after appending what is wrong to `bad`; `suffix` ends messages."""
-        types = set(map(type, values))
+    def convert(self, values: Sequence[Any], bad: Bad, suffix: str = "", typed: bool = False) -> Any | None:
+        """The typed array, or None after appending what is wrong to `bad`; `suffix` ends messages.
+
+        `typed`: msgspec already checked every cell's type (see `gateway.typed`), so only nulls are looked for.
+        """
+        if typed and self.typed is not None:
+            types = set(self.typed)
+            if self.nullable and None in values:
+                types.add(_NONE)
+        else:
+            types = set(map(type, values))
         if not types <= self.accepted:
             self._report_all(values, bad, suffix)
             return None
@@ -228,11 +239,14 @@ class Cells:
         self, values: Sequence[Any], positions: Sequence[int], has_null: bool, bad: Bad, suffix: str
     ) -> tuple[np.ndarray, bool] | None:
         """ISO-8601 strings (and nulls) → naive datetime64 (UTC when aware) and whether they were aware."""
-        if _FAST_ISO and not has_null and len(values) <= _SMALL and all(map(_plain_iso, values)):
-            try:  # numpy's own ISO parser: no pandas overhead for the few rows of a Power BI batch
-                return np.array(values, dtype=f"datetime64[{DATETIME_UNIT}]"), False
-            except ValueError:
-                pass  # e.g. month 13: the general path below reports it
+        if _FAST_ISO and not has_null and values:
+            if len(values) <= _SMALL:
+                plain = all(map(_plain_iso, values))
+                stamps = _numpy_iso(np.array(values, dtype=object) if plain else None)
+            else:
+                stamps = _numpy_iso(_fixed_width(values))
+            if stamps is not None:
+                return stamps, False
         texts = [v for v in values if v is not None] if has_null else values
         index = None
         if not any(word in texts for word in _PANDAS_WORDS):
@@ -333,13 +347,58 @@ class Cells:
         return self._finish(stamps, parsed[1])
 
 
-#: Columns this short skip pandas' parser when every value is a plain naive ISO date or date-time.
+#: Columns this short are checked value by value (a regular expression); longer ones as a byte matrix
+#: (`_fixed_width`). Either way, plain naive ISO strings are parsed by numpy, not pandas.
 _SMALL = 128
 #: numpy's parser does not range-check: only at µs (pandas 3; years 1–9999 all fit) is it safe for every
 #: four-digit year; at ns (pandas 2) "2300-01-01" would silently wrap, so pandas parses (and refuses) it.
 _FAST_ISO = DATETIME_UNIT == "us"
 _DURATION_HINT = re.compile(r"[A-Za-z:]").search
 _plain_iso = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?").fullmatch
+
+
+def _numpy_iso(texts: np.ndarray | None) -> np.ndarray | None:
+    """numpy's own ISO parser over checked plain strings; None when a field is out of range (month 13,
+    Feb 30, 24:00), which the general path then reports."""
+    if texts is None:
+        return None
+    try:
+        return texts.astype(f"datetime64[{DATETIME_UNIT}]")
+    except ValueError:
+        return None
+
+
+def _iso_shape(length: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Where a plain ISO string of this length has digits, and its other characters (None: no such shape)."""
+    pattern = {10: "dddd-dd-dd", 16: "dddd-dd-ddTdd:dd", 19: "dddd-dd-ddTdd:dd:dd"}.get(length)
+    if pattern is None and 21 <= length <= 26:
+        pattern = "dddd-dd-ddTdd:dd:dd." + "d" * (length - 20)
+    if pattern is None:
+        return None
+    digits = np.array([c == "d" for c in pattern])
+    return digits, np.frombuffer("".join(c for c in pattern if c != "d").encode(), dtype=np.uint8)
+
+
+_SHAPES = {length: shape for length in range(10, 27) if (shape := _iso_shape(length)) is not None}
+
+
+def _fixed_width(values: Sequence[Any]) -> np.ndarray | None:
+    """Long columns of plain naive ISO strings all of one length (what Power BI and pandas write), checked
+    character by character as one byte matrix, no Python call per value; None when they are not."""
+    lengths = set(map(len, values))
+    shape = _SHAPES.get(lengths.pop()) if len(lengths) == 1 else None
+    if shape is None:
+        return None
+    try:
+        raw = "".join(values).encode("ascii")
+    except UnicodeEncodeError:
+        return None
+    width = len(raw) // len(values)
+    matrix = np.frombuffer(raw, dtype=np.uint8).reshape(len(values), width)
+    digits, separators = shape
+    if not ((matrix[:, digits] - 48) <= 9).all() or not (matrix[:, ~digits] == separators).all():
+        return None
+    return np.frombuffer(raw, dtype=f"S{width}")
 
 
 def _is_aware(text: str) -> bool:

@@ -132,7 +132,9 @@ def create_app(settings: Settings, scorers: Iterable[Scorer]) -> web.Application
     app[REGISTRY] = registry = Registry(scorers)
     app[READY] = asyncio.Event()
     app[METRICS] = metrics = Metrics()
-    app[LIMITER] = Limiter(settings.max_concurrency, settings.max_queue, observe=metrics.observe_capacity)
+    observe = metrics.observe_capacity if metrics.multiprocess else None
+    app[LIMITER] = limiter = Limiter(settings.max_concurrency, settings.max_queue, observe=observe)
+    metrics.watch_capacity(lambda: limiter.running, lambda: limiter.waiting)
     app[INLINE] = {
         name: InlinePolicy(settings.inline_budget) for name, s in registry.scorers.items() if not s.is_async
     }

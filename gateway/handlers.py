@@ -46,20 +46,23 @@ async def _incoming(request: web.Request, scorer: Scorer) -> Incoming:
     limit = request.app[SETTINGS].max_body_size
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"request body of {request.content_length} bytes exceeds the limit of {limit} bytes")
-    body = await request.read() if request.method == "POST" else b""
-    return Incoming(
+    post = request.method == "POST"
+    incoming = Incoming(
         method=request.method,
-        body=body,
-        query=list(request.query.items()),
+        body=await request.read() if post else b"",
+        query=[] if post and not request.query_string else list(request.query.items()),
         content_type=request.headers.get("Content-Type"),
-        headers=dict(request.headers) if scorer.wants_headers or scorer.rawhttp else None,
         request_id=request[REQUEST_ID],
-        path=request.path,
-        query_string=request.query_string,
-        host=request.host,
-        scheme=request.scheme,
-        remote=request.remote,
     )
+    if scorer.wants_headers or scorer.rawhttp:
+        incoming.headers = dict(request.headers)
+    if scorer.rawhttp:  # what AMLRequest exposes; the rest of the gateway never reads them
+        incoming.path = request.path
+        incoming.query_string = request.query_string
+        incoming.host = request.host
+        incoming.scheme = request.scheme
+        incoming.remote = request.remote
+    return incoming
 
 
 async def score(request: web.Request) -> web.StreamResponse:

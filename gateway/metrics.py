@@ -7,6 +7,7 @@ writes its values there and `/metrics` collects all of them; otherwise values li
 from __future__ import annotations
 
 import os
+from typing import Any, Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import multiprocess
@@ -23,6 +24,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter(
@@ -46,9 +48,28 @@ class Metrics:
             "gateway_ignored_inputs", "unknown keys and columns dropped from requests", ["scorer"], registry=r
         )
 
+    def watch_capacity(self, running: Callable[[], int], waiting: Callable[[], int]) -> None:
+        """Read the in-flight and queue gauges at scrape time (per worker files in multiprocess mode
+        cannot call back: there they are set on every change, see `observe_capacity`)."""
+        if not self.multiprocess:
+            self.in_flight.set_function(running)
+            self.queue_depth.set_function(waiting)
+
     def observe_capacity(self, running: int, waiting: int) -> None:
         self.in_flight.set(running)
         self.queue_depth.set(waiting)
+
+    def request(self, scorer: str, route: str, status: int, seconds: float) -> None:
+        """Count one answered request and its duration (label children cached: this runs per request)."""
+        key = (scorer, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self.requests.labels(scorer, route, str(status)),
+                self.latency.labels(scorer, route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     def render(self) -> bytes:
         """The Prometheus text exposition of every worker's values."""

@@ -128,11 +128,7 @@ def _route_label(request: web.Request) -> str:
 
 
 def _count(request: web.Request, status: int, seconds: float) -> None:
-    metrics = request.app[METRICS]
-    scorer = request.get(SCORER_NAME, "")
-    route = _route_label(request)
-    metrics.requests.labels(scorer, route, str(status)).inc()
-    metrics.latency.labels(scorer, route).observe(seconds)
+    request.app[METRICS].request(request.get(SCORER_NAME, ""), _route_label(request), status, seconds)
 
 
 def _count_failure(request: web.Request, exc: GatewayError) -> None:

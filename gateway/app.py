@@ -67,7 +67,9 @@ async def _thread_pool(app: web.Application) -> AsyncIterator[None]:
     app[BATCHERS] = {
         name: batcher
         for name, scorer in app[REGISTRY].scorers.items()
-        if (batcher := make_batcher(scorer, app[EXECUTOR], app[LIMITER])) is not None
+        if (batcher := make_batcher(
+            scorer, app[EXECUTOR], app[LIMITER], _inline(app[SETTINGS], scorer), app[SETTINGS].scoring_timeout
+        )) is not None
     }
     yield
     app[EXECUTOR].shutdown(wait=True, cancel_futures=True)
@@ -93,6 +95,11 @@ async def _init_scorers(app: web.Application) -> AsyncIterator[None]:
             raise StartupError(f"scorer '{scorer.name}'{where}: init() raised {type(exc).__name__}: {exc}") from exc
     app[READY].set()
     yield
+
+
+def _inline(settings: Settings, scorer: Scorer) -> InlinePolicy | None:
+    """A sync scorer's inline policy (its requests', or its batcher's merged calls')."""
+    return None if scorer.is_async else InlinePolicy(settings.inline_budget)
 
 
 def _prefixed(route: web.AbstractRouteDef, prefix: str) -> web.AbstractRouteDef:
@@ -135,9 +142,7 @@ def create_app(settings: Settings, scorers: Iterable[Scorer]) -> web.Application
     observe = metrics.observe_capacity if metrics.multiprocess else None
     app[LIMITER] = limiter = Limiter(settings.max_concurrency, settings.max_queue, observe=observe)
     metrics.watch_capacity(lambda: limiter.running, lambda: limiter.waiting)
-    app[INLINE] = {
-        name: InlinePolicy(settings.inline_budget) for name, s in registry.scorers.items() if not s.is_async
-    }
+    app[INLINE] = {name: policy for name, s in registry.scorers.items() if (policy := _inline(settings, s)) is not None}
     app[CONTRACTS] = {name: orjson.dumps(contract_schema(s)) for name, s in registry.scorers.items()}
     app[SWAGGER] = _swagger_documents(settings, registry)
     routes = ROUTES if settings.cors_origins else ROUTES + RAW_OPTIONS_ROUTES

@@ -146,7 +146,7 @@ class Batcher:
         batching: Batching,
         path: tuple[str, ...],
         table: Table,
-        call: Callable[[dict[str, Any]], Awaitable[Any]],
+        call: Callable[[dict[str, Any], int], Awaitable[Any]],
         contract: Any,
     ) -> None:
         self.batching = batching
@@ -191,7 +191,7 @@ class Batcher:
         counts = [parts.rows for parts in group.frames]
         merged = self.table.frame(group.frames)
         try:
-            value = await self.call(_with_table(group.kwargs, self.path, merged))
+            value = await self.call(_with_table(group.kwargs, self.path, merged), sum(counts))
             parts = split_rows(value, counts) if len(group.frames) > 1 else [value]
         except BaseException as exc:  # noqa: BLE001 - every request of the group gets the same failure
             for waiter in group.waiters:

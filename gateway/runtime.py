@@ -279,19 +279,29 @@ async def _execute_async(scorer: Scorer, incoming: Incoming, executor: Executor 
     return _finish(scorer, incoming, value, started, ctx, passthrough)
 
 
-def make_batcher(scorer: Scorer, executor: Executor | None, limiter: Limiter) -> Batcher | None:
-    """The batcher of a scorer that opted in: its merged calls run within a concurrency slot."""
+def make_batcher(
+    scorer: Scorer, executor: Executor | None, limiter: Limiter, inline: InlinePolicy | None = None, timeout: float = 60.0
+) -> Batcher | None:
+    """The batcher of a scorer that opted in: its merged calls run within a concurrency slot, on the
+    loop when `inline` admits their row count (see `gateway.inline`), else in the thread pool."""
     if scorer.contract is None or scorer.contract.batching is None:
         return None
 
-    async def call(kwargs: dict[str, Any]) -> Any:
+    async def call(kwargs: dict[str, Any], rows: int) -> Any:
         await limiter.acquire()
         if scorer.is_async:
             try:
                 return await scorer.run(**kwargs)
             finally:
                 limiter.release()
-        future = asyncio.get_running_loop().run_in_executor(executor, lambda: scorer.run(**kwargs))
+        if inline is not None and inline.admits(rows):
+            try:
+                return inline.run(rows, timeout, lambda: scorer.run(**kwargs))
+            except InlineOverrun:
+                raise TimeoutError(f"the merged call timed out after {timeout:g} s") from None
+            finally:
+                limiter.release()
+        future = asyncio.get_running_loop().run_in_executor(executor, _timed_call, scorer, kwargs, rows, inline)
         future.add_done_callback(lambda done: _settle(done, limiter))
         return await asyncio.shield(future)
 
@@ -362,6 +372,16 @@ async def execute(
         return await asyncio.wait_for(asyncio.shield(future), timeout)
     except TimeoutError:
         raise _timed_out(scorer, incoming, timeout) from None
+
+
+def _timed_call(scorer: Scorer, kwargs: dict[str, Any], rows: int, inline: InlinePolicy | None) -> Any:
+    """A merged batch's `run()` in a thread, its CPU time taught to the batcher's inline policy."""
+    started = time.thread_time()
+    try:
+        return scorer.run(**kwargs)
+    finally:
+        if inline is not None:
+            inline.observe(rows, time.thread_time() - started)
 
 
 def _timed_sync(scorer: Scorer, incoming: Incoming, passthrough: tuple[type, ...], inline: InlinePolicy | None) -> Outcome:

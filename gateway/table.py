@@ -31,6 +31,7 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from .codecs import CODECS, FORMS, detect, get_codec, near_miss
 from .codecs.base import Columns
@@ -56,8 +57,15 @@ class TableParts:
 
 
 def _concat(arrays: list[Any]) -> Any:
-    if all(isinstance(a, np.ndarray) for a in arrays):
-        return np.concatenate(arrays)
+    """One column from several requests' parts: numpy's concatenate, or the extension array's own
+    (`_concat_same_type`, part of pandas' ExtensionArray interface: 64 one-row string parts take 50 µs
+    where `pd.concat` takes 1.7 ms); pandas' general concat only for parts of different kinds."""
+    first = type(arrays[0])
+    if all(type(a) is first for a in arrays):
+        if first is np.ndarray:
+            return np.concatenate(arrays)
+        if issubclass(first, ExtensionArray) and all(a.dtype == arrays[0].dtype for a in arrays):
+            return first._concat_same_type(arrays)
     return pd.concat([pd.Series(a, copy=False) for a in arrays], ignore_index=True).array
 
 

@@ -150,3 +150,44 @@ async def test_merged_frames_keep_every_dtype(serve):
     expected = table.decode(rows, "Inputs.data", DecodeContext())
     pd.testing.assert_frame_equal(merged, expected)
     assert len(seen) == 1  # all three were merged into one run() call
+
+
+async def test_merged_calls_move_to_the_loop_once_their_size_proved_fast(serve):
+    from gateway.inline import WARMUP
+
+    threads: list[str] = []
+
+    @contract(Inputs={"data": ROWS}, batching=Batching(max_rows=64, max_wait_ms=1.0))
+    def run(Inputs):
+        threads.append(threading.current_thread().name)
+        return {"Results": Inputs["data"]["age"].to_numpy()}
+
+    client = await serve(run)
+    for i in range(WARMUP + 2):
+        response = await client.post("/score", json=body(i))
+        assert (await response.json())["Results"] == [i]
+    assert all(name.startswith("gateway-scorer") for name in threads[:WARMUP])
+    assert threads[WARMUP:] == [threading.main_thread().name] * 2
+
+
+async def test_a_merged_call_that_hangs_on_the_loop_answers_504_to_each_request(serve):
+    from gateway import Settings
+    from gateway.inline import WARMUP
+
+    release = threading.Event()
+
+    @contract(Inputs={"data": ROWS}, batching=Batching(max_rows=64, max_wait_ms=1.0))
+    def run(Inputs):
+        if Inputs["data"]["age"].iloc[0] == 7:
+            release.wait(30)
+        return {"Results": Inputs["data"]["age"].to_numpy()}
+
+    client = await serve(run, settings=Settings(scoring_timeout=0.3))
+    try:
+        for _ in range(WARMUP):
+            assert (await client.post("/score", json=body(1))).status == 200
+        response = await client.post("/score", json=body(7))
+        assert response.status == 504
+        assert (await client.post("/score", json=body(2))).status == 200
+    finally:
+        release.set()

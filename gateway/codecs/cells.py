@@ -177,12 +177,14 @@ class Cells:
         return data
 
     def _floats(self, values: Sequence[Any], bad: Bad, suffix: str) -> Any | None:
+        if self.wire.numpy.itemsize == 8:  # JSON numbers are doubles already: nothing can overflow
+            return np.array(values, dtype=np.float64) if self.nullable else np.fromiter(values, np.float64, len(values))
         with np.errstate(over="ignore"):  # float32 overflow becomes inf, reported below
             if self.nullable:
                 data = np.array(values, dtype=self.wire.numpy)  # null → NaN
             else:
                 data = np.fromiter(values, self.wire.numpy, len(values))
-        if self.wire.numpy.itemsize < 8 and len(data) and np.isinf(data).any():
+        if len(data) and np.isinf(data).any():
             for i in np.flatnonzero(np.isinf(data))[:MAX_REPORTED_ERRORS]:
                 bad.append((int(i), f"{values[int(i)]} is out of range for {self.wire.name}{suffix}"))
             return None

@@ -13,6 +13,7 @@ __all__ = ("format_table", "targets", "draw_chart")
 HERE = Path(__file__).resolve().parent
 TARGET_THROUGHPUT = 5.0  # SPEC §9: at least 5x the reference's requests/s at every size, with lower p99
 TARGET_FLOOR = 1.3  # SPEC §9: within 1.3x of the floor at 10 000 rows
+TARGET_BATCHING = 3.0  # SPEC §9: dynamic batching at least 3x throughput for 64 concurrent one-row clients
 FLOOR_TARGET_ROWS = 10_000
 
 
@@ -70,8 +71,13 @@ def format_table(report: dict[str, Any]) -> str:
         lines.append("SPEC §9 targets:")
         for item in t:
             lines.append(f"  [{'PASS' if item['ok'] else 'FAIL'}] {item['target']}: {item['measured']}")
-    if report.get("batching"):
-        lines.append(f"batching: {json.dumps(report['batching'])}")
+    batching = report.get("batching")
+    if batching:
+        lines.append(f"dynamic batching, {batching['connections']} concurrent one-row clients:")
+        for label, m in batching["models"].items():
+            verdict = "PASS" if m["ratio"] >= TARGET_BATCHING else "FAIL"
+            lines.append(f"  [{verdict}] {label}: {m['requests_per_s_without']:,.0f} → {m['requests_per_s_with']:,.0f} "
+                         f"req/s ({m['ratio']:.2f}×; target ≥ {TARGET_BATCHING:g}×)")
     return "\n".join(lines)
 
 

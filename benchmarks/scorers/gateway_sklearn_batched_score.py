@@ -1,0 +1,16 @@
+"""The batching benchmark's scikit-learn scorer with dynamic batching: concurrent requests share calls."""
+
+from gateway import Batching, contract
+from gateway.table import Table
+
+import bench_model  # next to this file: the gateway puts the script's folder on sys.path
+import sklearn_model
+
+
+def init():
+    sklearn_model.fit()
+
+
+@contract(Inputs={"data": Table(bench_model.COLUMNS)}, batching=Batching(max_rows=512, max_wait_ms=2.0))
+def run(Inputs):
+    return {"Results": sklearn_model.predict(Inputs["data"])}

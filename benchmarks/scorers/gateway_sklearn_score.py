@@ -1,0 +1,16 @@
+"""The batching benchmark's scikit-learn scorer without batching: one pipeline call per request."""
+
+from gateway import contract
+from gateway.table import Table
+
+import bench_model  # next to this file: the gateway puts the script's folder on sys.path
+import sklearn_model
+
+
+def init():
+    sklearn_model.fit()
+
+
+@contract(Inputs={"data": Table(bench_model.COLUMNS)})
+def run(Inputs):
+    return {"Results": sklearn_model.predict(Inputs["data"])}

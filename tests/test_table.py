@@ -657,3 +657,41 @@ def test_timedelta_columns_take_duration_strings_only():
         "Inputs.data[0].td", "Inputs.data[1].td", "Inputs.data[2].td", "Inputs.data[2].maybe"
     ]
     assert Table.from_sample(pd.DataFrame({"d": pd.to_timedelta(["1 day"])})).columns["d"].dtype == "timedelta"
+
+
+def test_frames_built_from_blocks_equal_the_constructors_for_every_dtype():
+    """`Table.frame` builds frames with pandas' block API where it exists (pandas ≥ 3): same frame as
+    `pd.DataFrame(arrays)`, and one that a scorer can change like any other."""
+    from gateway.specs import DecodeContext
+
+    table = Table({
+        "i": "int64", "u": "uint8", "f": "float32", "b": "bool", "s": "string", "d": "datetime", "t": "timedelta",
+        "ni": Column("int32", nullable=True), "nb": Column("bool", nullable=True), "ns": Column("string", nullable=True),
+        "nd": Column("datetime", nullable=True),
+    })
+    rows = [
+        {"i": 1, "u": 2, "f": 0.5, "b": True, "s": "a", "d": "2020-01-02T03:04:05", "t": "1 days",
+         "ni": None, "nb": None, "ns": None, "nd": None},
+        {"i": -1, "u": 255, "f": 1.5, "b": False, "s": "ü", "d": "2021-01-02", "t": "00:00:01",
+         "ni": 7, "nb": True, "ns": "x", "nd": "2020-01-01T00:00:00"},
+    ]
+    for value in (rows, [], {"columns": list(rows[0]), "index": ["r1", "r2"], "data": [list(r.values()) for r in rows]}):
+        parts = table.decode_parts(value, "data", DecodeContext())
+        assert parts is not None
+        frame = table.frame([parts])
+        expected = pd.DataFrame(parts.arrays, index=pd.RangeIndex(parts.rows) if parts.index is None else pd.Index(parts.index))
+        pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+        if len(frame):
+            frame.loc[frame.index[0], "i"] = 99
+            frame["extra"] = frame["i"] * 2
+            assert frame["extra"].iloc[0] == 198 and frame["u"].iloc[0] == 2
+
+
+def test_aware_datetimes_go_through_blocks_too():
+    from gateway.specs import DecodeContext
+
+    table = Table({"d": "datetime", "n": "int64"})
+    parts = table.decode_parts([{"d": "2020-01-02T03:04:05Z", "n": 1}], "data", DecodeContext())
+    frame = table.frame([parts])
+    assert str(frame["d"].dtype).endswith("UTC]") and frame["n"].tolist() == [1]
+    pd.testing.assert_frame_equal(frame, pd.DataFrame(parts.arrays, index=pd.RangeIndex(1)))

@@ -65,8 +65,10 @@ class WireDtype:
     @property
     def bounds(self) -> tuple[int, int]:
         """The inclusive range of an integer dtype."""
-        info = np.iinfo(self.numpy)
-        return int(info.min), int(info.max)
+        return _BOUNDS[self.numpy]
+
+
+_BOUNDS = {np.dtype(t): (int(np.iinfo(t).min), int(np.iinfo(t).max)) for t in np.typecodes["AllInteger"]}
 
 
 def _int(name: str, classic: str) -> WireDtype:

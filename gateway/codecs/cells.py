@@ -215,8 +215,8 @@ class Cells:
         return np.asarray(parsed).astype(self.wire.numpy)
 
     def _strings(self, values: Sequence[Any]) -> Any:
-        if self.frame and STRING_DTYPE != np.dtype(object):
-            return pd.array(values, dtype=STRING_DTYPE)  # null → the dtype's missing value
+        if self.frame and STRING_DTYPE != np.dtype(object):  # null → the dtype's missing value
+            return _STRING_ARRAY._from_sequence(values, dtype=STRING_DTYPE)  # pd.array's work, without its dispatch
         cells = np.empty(len(values), dtype=object)
         cells[:] = values
         return cells
@@ -348,6 +348,8 @@ class Cells:
         stamps[numbers] = epochs
         return self._finish(stamps, parsed[1])
 
+
+_STRING_ARRAY = STRING_DTYPE.construct_array_type() if STRING_DTYPE != np.dtype(object) else None
 
 #: Columns this short are checked value by value (a regular expression); longer ones as a byte matrix
 #: (`_fixed_width`). Either way, plain naive ISO strings are parsed by numpy, not pandas.

@@ -13,6 +13,7 @@ __all__ = ("format_table", "targets", "draw_chart")
 HERE = Path(__file__).resolve().parent
 TARGET_THROUGHPUT = 5.0  # SPEC §9: at least 5x the reference's requests/s at every size, with lower p99
 TARGET_FLOOR = 1.3  # SPEC §9: within 1.3x of the floor at 10 000 rows
+TARGET_MEMORY = 5.0  # SPEC §9: peak RSS increase of a 100 000-row request at most 5x its body
 TARGET_BATCHING = 3.0  # SPEC §9: dynamic batching at least 3x throughput for 64 concurrent one-row clients
 FLOOR_TARGET_ROWS = 10_000
 
@@ -81,7 +82,7 @@ def format_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def targets(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def targets(sizes: list[dict[str, Any]], memory: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     out = []
     worst = min(sizes, key=lambda s: s["ratios"]["throughput"])
     out.append({"target": f"gateway ≥ {TARGET_THROUGHPUT:g}× the reference's requests/s at every size",
@@ -98,6 +99,11 @@ def targets(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append({"target": f"gateway within {TARGET_FLOOR}× of the floor at {FLOOR_TARGET_ROWS:,} rows",
                     "ok": ratio > 0 and 1 / ratio <= TARGET_FLOOR,
                     "measured": f"floor ÷ gateway = {1 / ratio:.2f}×" if ratio else "n/a"})
+    gateway = (memory or {}).get("gateway")
+    if gateway:
+        out.append({"target": f"a {memory['rows']:,}-row request raises the gateway's peak RSS by ≤ {TARGET_MEMORY:g}× its body",
+                    "ok": gateway["status"] == 200 and gateway["increase_over_body"] <= TARGET_MEMORY,
+                    "measured": f"{gateway['increase_mib']:.1f} MiB = {gateway['increase_over_body']:.2f}× the body"})
     return out
 
 

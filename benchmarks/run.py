@@ -393,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
             "wall_seconds": None,
         },
         "sizes": sizes,
-        "targets": targets(sizes),
+        "targets": targets(sizes, report.get("memory")),
         **report,
     }
     report["meta"]["wall_seconds"] = round(time.monotonic() - started, 1)

@@ -5,9 +5,11 @@ Neither request bodies, query strings nor headers (so no keys) are ever written.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import sys
+import threading
 import time
 
 from aiohttp import web
@@ -15,7 +17,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from .keys import REQUEST_ID, ROWS, SCORER_NAME
 
-__all__ = ("AccessLogger", "JsonFormatter", "configure_logging")
+__all__ = ("AccessLogger", "BufferedStreamHandler", "JsonFormatter", "configure_logging")
 
 
 class JsonFormatter(logging.Formatter):
@@ -34,8 +36,38 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class BufferedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Log lines through a block buffer: written out every `interval` seconds by a daemon thread, at once
+    for warnings and worse, and at exit. A line-buffered stream makes one write system call per access
+    line, which cost a 1-row request 60 µs (a quarter of its time) when stderr was a file."""
+
+    def __init__(self, fd: int, interval: float = 0.2) -> None:
+        stream = open(fd, "w", buffering=1 << 16, encoding="utf-8", errors="backslashreplace", closefd=False)
+        super().__init__(stream)
+        self.interval = interval
+        threading.Thread(target=self._flush_every_interval, name="gateway-log-flush", daemon=True).start()
+        atexit.register(self.flush)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.stream.write(self.format(record) + self.terminator)
+            if record.levelno >= logging.WARNING:
+                self.flush()
+        except RecursionError:
+            raise
+        except Exception:
+            self.handleError(record)
+
+    def _flush_every_interval(self) -> None:
+        while True:
+            time.sleep(self.interval)
+            self.flush()
+
+
 def configure_logging(level: str, log_format: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    """The root logger writes to stderr (buffered, see `BufferedStreamHandler`) as text or JSON lines."""
+    sys.stderr.flush()
+    handler = BufferedStreamHandler(sys.stderr.fileno())
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:

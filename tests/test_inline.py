@@ -52,17 +52,21 @@ def test_run_interrupts_a_call_past_the_timeout_and_disables_the_policy():
     assert not policy.admits(10)
 
 
-def test_run_restores_the_previous_alarm_handler():
+def test_alarms_that_are_not_ours_still_reach_the_previous_handler(monkeypatch):
     import signal
 
-    def mine(signum, frame):
-        pass
+    from gateway import inline
 
-    previous = signal.signal(signal.SIGALRM, mine)
+    received = []
+    monkeypatch.setattr(inline, "_installed", False)  # both undone after the test, with the handler below
+    monkeypatch.setattr(inline, "_previous", None)
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: received.append(signum))
     try:
         assert InlinePolicy(0.01).run(1, 1.0, lambda: "ok") == "ok"
-        assert signal.getsignal(signal.SIGALRM) is mine
-        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # our alarm is off once the call is done
+        signal.setitimer(signal.ITIMER_REAL, 0.01)
+        time.sleep(0.2)
+        assert received == [signal.SIGALRM]
     finally:
         signal.signal(signal.SIGALRM, previous)
 

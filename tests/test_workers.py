@@ -47,15 +47,15 @@ def test_sigterm_drains_the_in_flight_request_then_exits_0(gateway_process):
 def test_two_workers_serve_one_port_and_metrics_are_summed(gateway_process):
     process = gateway_process("--scorer", SLOW, "--workers", "2")
     pids = set()
-    for i in range(60):
+    sent = 0
+    deadline = time.monotonic() + 60  # the second worker may still be starting when the first answers
+    while time.monotonic() < deadline and not (len(pids) == 2 and sent >= 20):
         with requests.Session() as fresh:  # a new connection each time, so the kernel spreads them
-            answer = fresh.post(process.base + "/score", json={"Inputs": i}, timeout=60).json()
+            answer = fresh.post(process.base + "/score", json={"Inputs": sent}, timeout=60).json()
+        sent += 1
         pids.add(answer["pid"])
-        if len(pids) == 2 and i >= 20:
-            sent = i + 1
-            break
-    else:
-        sent = 60
+        if len(pids) < 2:
+            time.sleep(0.05)
     assert len(pids) == 2, "both workers should have answered"
     assert process.proc.pid not in pids
     text = requests.get(process.base + "/metrics", timeout=60).text

@@ -1,12 +1,13 @@
-"""In-process cost of table conversion: orjson parsing vs `Table.decode` vs `pandas.DataFrame(records)`.
+"""In-process cost of table conversion: orjson parsing vs the gateway's two paths vs `pandas.DataFrame(records)`.
 
     python benchmarks/conversion.py [--rows 10000 100000] [--repeat 15] [--json PATH]
 
 Builds Power BI-style records payloads (int64 age, float64 income, bool is_member, string city,
 naive ISO datetime signup_date) as bytes and reports the median time of
 (a) `orjson.loads`, (b) `orjson.loads` + `Table.decode`, (c) `orjson.loads` + `pandas.DataFrame(records)`,
-(d) (c) + `pd.to_datetime` of the date column (the same dtypes as (b), still without any checks), and the
-ratios b/a and b/c. The garbage collector stays on, as in a server.
+(d) (c) + `pd.to_datetime` of the date column (the same dtypes as (b), still without any checks),
+(e) the typed path a request really takes (`Contract.bind_body`: msgspec's typed rows, then `Table`), and the
+ratios b/a, b/c and e/d. The garbage collector stays on, as in a server.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any, Callable
 import orjson
 import pandas as pd
 
-from gateway.specs import DecodeContext
+from gateway.contract import Contract
+from gateway.specs import DecodeContext, Object
 from gateway.table import Table
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -31,6 +33,9 @@ import bench_payload  # noqa: E402  (the load benchmark's payloads, so both meas
 __all__ = ("TABLE", "payload", "measure", "main")
 
 TABLE = Table({"age": "int64", "income": "float64", "is_member": "bool", "city": "string", "signup_date": "datetime"})
+CONTRACT = Contract({"Inputs": Object({"data": TABLE})})
+
+
 def payload(rows: int, seed: int = 0) -> bytes:
     """A records payload of `rows` Power BI-style rows (the load benchmark's rows), as the table's bytes."""
     return orjson.dumps(bench_payload.rows(rows, seed))
@@ -55,6 +60,13 @@ def _decode(raw: bytes) -> pd.DataFrame:
     return frame
 
 
+def _typed(envelope: bytes) -> pd.DataFrame:
+    kwargs, ctx = CONTRACT.bind_body(envelope)
+    if ctx.problems:
+        raise AssertionError([str(p) for p in ctx.problems.items])
+    return kwargs["Inputs"]["data"]
+
+
 def _dataframe_with_dates(raw: bytes) -> pd.DataFrame:
     frame = pd.DataFrame(orjson.loads(raw))
     frame["signup_date"] = pd.to_datetime(frame["signup_date"], format="ISO8601")
@@ -71,15 +83,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pandas {pd.__version__}, orjson {orjson.__version__}, python {sys.version.split()[0]}")
     print(
         f"{'rows':>8} {'MB':>6} {'(a) loads':>11} {'(b) +decode':>12} {'(c) +DataFrame':>15} "
-        f"{'(d) (c)+dates':>14} {'b/a':>6} {'b/c':>6}"
+        f"{'(d) (c)+dates':>14} {'(e) typed':>11} {'b/a':>6} {'b/c':>6} {'e/d':>6}"
     )
     for rows in args.rows:
         raw = payload(rows)
-        _decode(raw)  # warm up, and check it decodes cleanly
+        envelope = b'{"Inputs": {"data": ' + raw + b"}}"
+        _decode(raw)  # warm up, and check both paths decode cleanly to the same frame
+        pd.testing.assert_frame_equal(_typed(envelope), _decode(raw))
         a = measure(lambda: orjson.loads(raw), args.repeat)
         b = measure(lambda: _decode(raw), args.repeat)
         c = measure(lambda: pd.DataFrame(orjson.loads(raw)), args.repeat)
         d = measure(lambda: _dataframe_with_dates(raw), args.repeat)
+        e = measure(lambda: _typed(envelope), args.repeat)
         results.append(
             {
                 "rows": rows,
@@ -88,13 +103,15 @@ def main(argv: list[str] | None = None) -> int:
                 "loads_decode_s": b,
                 "loads_dataframe_s": c,
                 "loads_dataframe_dates_s": d,
+                "typed_s": e,
                 "b_over_a": b / a,
                 "b_over_c": b / c,
+                "e_over_d": e / d,
             }
         )
         print(
             f"{rows:>8} {len(raw) / 1e6:>6.1f} {a * 1e3:>9.1f}ms {b * 1e3:>10.1f}ms {c * 1e3:>13.1f}ms "
-            f"{d * 1e3:>12.1f}ms {b / a:>6.2f} {b / c:>6.2f}"
+            f"{d * 1e3:>12.1f}ms {e * 1e3:>9.1f}ms {b / a:>6.2f} {b / c:>6.2f} {e / d:>6.2f}"
         )
     if args.json:
         document = {"pandas": pd.__version__, "orjson": orjson.__version__, "results": results}

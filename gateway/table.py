@@ -196,7 +196,7 @@ class Table(Spec):
         if isinstance(value, TypedRows):
             form = "records"
             ctx.forms[path] = form
-            found = Columns({name: value.column(name) for name in self.columns}, len(value), typed=True)
+            found = Columns(value.columns(), len(value), typed=True)
             arrays = self._convert(found, form, path, ctx)
             if arrays is None:
                 return None

@@ -353,7 +353,7 @@ _STRING_ARRAY = STRING_DTYPE.construct_array_type() if STRING_DTYPE != np.dtype(
 
 #: Columns this short are checked value by value (a regular expression); longer ones as a byte matrix
 #: (`_fixed_width`). Either way, plain naive ISO strings are parsed by numpy, not pandas.
-_SMALL = 128
+_SMALL = 32
 #: numpy's parser does not range-check: only at µs (pandas 3; years 1–9999 all fit) is it safe for every
 #: four-digit year; at ns (pandas 2) "2300-01-01" would silently wrap, so pandas parses (and refuses) it.
 _FAST_ISO = DATETIME_UNIT == "us"

@@ -12,11 +12,13 @@ computing takes its scorer off the loop for good: only CPU-bound work belongs th
 
 An inline call still ends at the scoring timeout: an interval timer's SIGALRM interrupts it (only when
 the loop runs in the main thread; elsewhere nothing runs inline), the client gets the usual 504, and
-that scorer never runs inline again.
+that scorer never runs inline again. While it runs, the loop is hidden from it (as in a thread), so a
+`run()` that calls `asyncio.run()` itself behaves the same on the loop and off it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import threading
 import time
@@ -75,6 +77,8 @@ class InlinePolicy:
         """`call()` on this thread, interrupted with InlineOverrun after `timeout` seconds."""
         _install()
         global _active
+        loop = asyncio._get_running_loop()
+        asyncio._set_running_loop(None)  # run() sees no running loop, as in a thread (asyncio.run() works)
         _active = True
         signal.setitimer(signal.ITIMER_REAL, timeout)
         started, cpu = time.perf_counter(), time.thread_time()
@@ -86,6 +90,7 @@ class InlinePolicy:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             _active = False
+            asyncio._set_running_loop(loop)
             seconds = time.perf_counter() - started
             if seconds - (time.thread_time() - cpu) > self.budget:
                 self.disabled = True  # it waited rather than computed: the loop is no place for it

@@ -181,3 +181,25 @@ def test_threads_are_timed_by_cpu_so_waiting_for_the_gil_does_not_count():
     for _ in range(WARMUP):
         _timed_sync(scorer, Incoming("POST", b'{"Inputs": 1}', content_type="application/json"), (), policy)
     assert policy.admits(len(b'{"Inputs": 1}'))  # 50 ms of wall time, but hardly any CPU
+
+
+async def test_a_sync_scorer_that_runs_its_own_event_loop_works_inline_too(serve):
+    import asyncio
+
+    @contract(Inputs=Json())
+    def uses_asyncio(Inputs):
+        async def fetch():
+            await asyncio.sleep(0)
+            return Inputs * 2
+
+        return {"Results": asyncio.run(fetch()), "thread": threading.current_thread().name}
+
+    client = await serve(uses_asyncio)
+    answers = []
+    for i in range(WARMUP + 2):
+        response = await client.post("/score", json={"Inputs": i})
+        assert response.status == 200
+        answers.append(await response.json())
+    assert [a["Results"] for a in answers] == [2 * i for i in range(WARMUP + 2)]
+    assert answers[-1]["thread"] == threading.main_thread().name
+    assert (await client.get("/healthz")).status == 200  # the server's own loop is still the running one

@@ -101,7 +101,7 @@ async def _score(request: web.Request, answer_form: str | None) -> web.StreamRes
         inline=app[INLINE].get(scorer.name),
     )
     request[ROWS] = outcome.rows
-    app[METRICS].rows.labels(scorer.name).inc(outcome.rows)
+    app[METRICS].scored(scorer.name, outcome.rows)
     if outcome.ignored:
         app[METRICS].ignored.labels(scorer.name).inc(len(outcome.ignored))
         log.debug("scorer '%s' ignored unknown keys/columns: %s", scorer.name, ", ".join(outcome.ignored))

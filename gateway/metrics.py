@@ -25,6 +25,7 @@ class Metrics:
     def __init__(self) -> None:
         self.multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._rows: dict[str, Any] = {}
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter(
@@ -58,6 +59,13 @@ class Metrics:
     def observe_capacity(self, running: int, waiting: int) -> None:
         self.in_flight.set(running)
         self.queue_depth.set(waiting)
+
+    def scored(self, scorer: str, rows: int) -> None:
+        """Count the table rows one request passed to run()."""
+        child = self._rows.get(scorer)
+        if child is None:
+            child = self._rows[scorer] = self.rows.labels(scorer)
+        child.inc(rows)
 
     def request(self, scorer: str, route: str, status: int, seconds: float) -> None:
         """Count one answered request and its duration (label children cached: this runs per request)."""

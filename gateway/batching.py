@@ -159,8 +159,9 @@ class Batcher:
     def _key(self, kwargs: dict[str, Any]) -> bytes:
         return orjson.dumps(_with_table(kwargs, self.path, None), option=orjson.OPT_SORT_KEYS, default=repr)
 
-    async def submit(self, kwargs: dict[str, Any]) -> Any:
-        """Wait for this request's share of a merged run(); its decoded table is at `self.path` in `kwargs`."""
+    def join(self, kwargs: dict[str, Any]) -> asyncio.Future[Any]:
+        """This request's share of a merged run(), as a future; its decoded table is at `self.path` in
+        `kwargs`. A future rather than a coroutine: waiting for it needs no task of its own."""
         frame: TableParts = _get(kwargs, self.path)
         loop = asyncio.get_running_loop()
         key = self._key(kwargs)
@@ -177,7 +178,7 @@ class Batcher:
         group.rows += len(frame)
         if group.rows >= self.batching.max_rows:
             self._flush(key)
-        return await waiter
+        return waiter
 
     def _flush(self, key: bytes) -> None:
         group = self._groups.pop(key, None)

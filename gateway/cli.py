@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 from typing import Any, Sequence
@@ -216,6 +217,21 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
+#: Allocations (net, of container objects) between two young-generation collections; CPython's default is 700.
+GC_YOUNG_THRESHOLD = 10_000
+
+
+async def settle_heap(app: web.Application) -> None:
+    """Once every init() has run: the startup heap (libraries, models) is moved out of the garbage
+    collector's sight for good, and young collections are made rarer. Under 64 concurrent one-row
+    requests the collector otherwise walked that heap every ~24 requests, 22 µs a request on average;
+    only cyclic garbage waits longer (reference counting still frees everything else at once)."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+
+
 def serve(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -226,6 +242,7 @@ def serve(argv: Sequence[str]) -> int:
     try:
         scorers = load_scorers(settings.scorers)
         app = create_app(settings, scorers)
+        app.on_startup.append(settle_heap)
         banner = _banner(settings, scorers)
         web.run_app(
             app,

@@ -11,29 +11,56 @@ import logging
 import sys
 import threading
 import time
+from typing import Any
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from .keys import REQUEST_ID, ROWS, SCORER_NAME
 
-__all__ = ("AccessLogger", "BufferedStreamHandler", "JsonFormatter", "configure_logging")
+__all__ = ("AccessLogger", "BufferedStreamHandler", "JsonFormatter", "TextFormatter", "configure_logging")
+
+
+class TextFormatter(logging.Formatter):
+    """`2026-11-25 02:09:38,123 INFO gateway.server: message` lines; `line()` writes the same without a record."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self._second = -1
+        self._stamp = ""
+
+    def line(self, created: float, level: str, name: str, message: str, fields: dict[str, Any]) -> str:
+        """The line `format()` would make of a record with these values (no exception, `fields` unused)."""
+        second = int(created)
+        if second != self._second:  # strftime once a second, not once a line
+            self._stamp = time.strftime(self.default_time_format, self.converter(created))
+            self._second = second
+        return f"{self._stamp},{int((created - second) * 1000):03d} {level} {name}: {message}"
 
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line; fields passed with `extra={"fields": {...}}` are merged in."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        entry.update(getattr(record, "fields", {}))
+        entry = self._entry(record.created, record.levelname, record.name, record.getMessage(), getattr(record, "fields", {}))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
+
+    def line(self, created: float, level: str, name: str, message: str, fields: dict[str, Any]) -> str:
+        """The line `format()` would make of a record with these values and no exception."""
+        return json.dumps(self._entry(created, level, name, message, fields), default=str)
+
+    @staticmethod
+    def _entry(created: float, level: str, name: str, message: str, fields: dict[str, Any]) -> dict[str, Any]:
+        entry = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created)) + f".{int((created - int(created)) * 1000):03d}Z",
+            "level": level,
+            "logger": name,
+            "message": message,
+        }
+        entry.update(fields)
+        return entry
 
 
 class BufferedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -58,6 +85,11 @@ class BufferedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         except Exception:
             self.handleError(record)
 
+    def write_line(self, line: str) -> None:
+        """Append one INFO line made by the formatter's `line()` (see `AccessLogger`)."""
+        with self.lock:  # type: ignore[union-attr]
+            self.stream.write(line + self.terminator)
+
     def _flush_every_interval(self) -> None:
         while True:
             time.sleep(self.interval)
@@ -68,10 +100,7 @@ def configure_logging(level: str, log_format: str) -> None:
     """The root logger writes to stderr (buffered, see `BufferedStreamHandler`) as text or JSON lines."""
     sys.stderr.flush()
     handler = BufferedStreamHandler(sys.stderr.fileno())
-    if log_format == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -80,32 +109,60 @@ def configure_logging(level: str, log_format: str) -> None:
 class AccessLogger(AbstractAccessLogger):
     """aiohttp's access logger for the gateway; `log_format` is "text" or "json".
 
-    One line per request, so it is built directly: the record is made and handled without
-    `Logger.info`'s search of the call stack for a source line nobody prints.
+    One line per request, so it is built directly: when the only place a record would go is the
+    gateway's own handler (the logging `configure_logging` set up, untouched), the formatter writes the
+    line straight into that handler's buffer, with no LogRecord (15 µs of a request); any other logging
+    setup gets a record through `Logger.handle`, filters and handlers as usual.
     """
 
-    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, duration: float) -> None:
         logger = self.logger
         if not logger.isEnabledFor(logging.INFO):
             return
         scorer, rows = request.get(SCORER_NAME), request.get(ROWS)
+        fields: dict[str, Any] = {}
         if self.log_format == "json":
+            message = "access"
             fields = {
                 "remote": request.remote,
                 "method": request.method,
                 "path": request.path,
                 "status": response.status,
-                "duration_ms": round(time * 1000, 3),
+                "duration_ms": round(duration * 1000, 3),
                 "request_id": request.get(REQUEST_ID, ""),
                 "scorer": scorer,
                 "rows": rows,
             }
-            record = logger.makeRecord(logger.name, logging.INFO, "", 0, "access", (), None, extra={"fields": fields})
         else:
             extra = (f" scorer={scorer}" if scorer is not None else "") + (f" rows={rows}" if rows is not None else "")
             message = (
-                f'{request.remote} "{request.method} {request.path}" {response.status} {time * 1000:.3f}ms '
+                f'{request.remote} "{request.method} {request.path}" {response.status} {duration * 1000:.3f}ms '
                 f"id={request.get(REQUEST_ID, '')}{extra}"
             )
-            record = logger.makeRecord(logger.name, logging.INFO, "", 0, message, (), None)
-        logger.handle(record)
+        handler = direct_handler(logger)
+        if handler is not None:
+            formatter: TextFormatter | JsonFormatter = handler.formatter  # type: ignore[assignment]
+            handler.write_line(formatter.line(time.time(), "INFO", logger.name, message, fields))
+            return
+        extra_fields = {"fields": fields} if fields else None
+        logger.handle(logger.makeRecord(logger.name, logging.INFO, "", 0, message, (), None, extra=extra_fields))
+
+
+def direct_handler(logger: logging.Logger) -> BufferedStreamHandler | None:
+    """The gateway's handler when an INFO record of `logger` would reach it alone, unfiltered, formatted by
+    one of the gateway's formatters; None for any other logging setup (a scorer's own handlers, filters)."""
+    root = logging.root
+    handlers = root.handlers
+    if len(handlers) != 1 or root.filters:
+        return None
+    handler = handlers[0]
+    if type(handler) is not BufferedStreamHandler or handler.filters or handler.level > logging.INFO:
+        return None
+    if type(handler.formatter) not in (TextFormatter, JsonFormatter):
+        return None
+    node: logging.Logger | None = logger
+    while node is not None and node is not root:
+        if node.handlers or node.filters or not node.propagate or node.disabled:
+            return None
+        node = node.parent
+    return handler

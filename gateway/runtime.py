@@ -321,13 +321,26 @@ async def _execute_batched(
         kwargs, ctx = await loop.run_in_executor(executor, arguments, scorer, incoming, batcher.contract)
     else:
         kwargs, ctx = arguments(scorer, incoming, batcher.contract)
+    waiter = batcher.join(kwargs)
+    expiry = loop.call_later(timeout, _expire, waiter)
     try:
-        value = await asyncio.wait_for(batcher.submit(kwargs), timeout)
-    except TimeoutError:
+        value = await waiter
+    except (_Expired, TimeoutError):  # this request's wait, or the merged call's own inline timeout
         raise _timed_out(scorer, incoming, timeout) from None
     except Exception as exc:
         raise _failed(scorer, incoming, exc, "raised (batched call)") from None
+    finally:
+        expiry.cancel()
     return _finish(scorer, incoming, value, started, ctx, passthrough)
+
+
+class _Expired(Exception):
+    """A batched request's wait reached the scoring timeout (its merged call goes on for the others)."""
+
+
+def _expire(waiter: asyncio.Future[Any]) -> None:
+    if not waiter.done():
+        waiter.set_exception(_Expired())
 
 
 async def execute(

@@ -191,3 +191,24 @@ async def test_a_merged_call_that_hangs_on_the_loop_answers_504_to_each_request(
         assert (await client.post("/score", json=body(2))).status == 200
     finally:
         release.set()
+
+
+async def test_requests_waiting_on_a_slow_merged_call_get_504_and_the_server_goes_on(serve):
+    from gateway import Settings
+
+    gate = asyncio.Event()
+
+    @contract(Inputs={"data": ROWS}, batching=Batching(max_rows=64, max_wait_ms=20.0))
+    async def run(Inputs):
+        if (Inputs["data"]["age"] == 7).any():
+            await gate.wait()
+        return {"Results": Inputs["data"]["age"].to_numpy()}
+
+    client = await serve(run, settings=Settings(scoring_timeout=0.3))
+    slow = await asyncio.gather(*(client.post("/score", json=body(7, i)) for i in range(3)))
+    assert [r.status for r in slow] == [504] * 3
+    messages = [(await r.json())["message"] for r in slow]
+    assert all("timed out after 300 ms" in m for m in messages)
+    gate.set()
+    fast = await client.post("/score", json=body(5, 6))
+    assert fast.status == 200 and (await fast.json())["Results"] == [5, 6]

@@ -40,6 +40,25 @@ def test_serves_a_script_over_a_socket(gateway_process, tmp_path):
     assert "scorer 'default'" in out and "GlobalParameters?" in out
 
 
+def test_the_served_heap_is_frozen_after_init(gateway_process, tmp_path):
+    from gateway.cli import GC_YOUNG_THRESHOLD
+
+    script = tmp_path / "heap.py"
+    script.write_text(
+        "import gc\n"
+        "MODEL = None\n"
+        "def init():\n"
+        "    global MODEL\n"
+        "    MODEL = [{'weight': i} for i in range(1000)]\n"
+        "def run(raw_data):\n"
+        "    return {'frozen': gc.get_freeze_count(), 'threshold': gc.get_threshold()[0], 'model': len(MODEL)}\n"
+    )
+    process = gateway_process("--scorer", str(script))
+    answer = requests.post(process.base + "/score", json={"Inputs": 1}, timeout=10).json()
+    assert answer["model"] == 1000 and answer["frozen"] > 1000  # init()'s objects among the frozen ones
+    assert answer["threshold"] == GC_YOUNG_THRESHOLD
+
+
 def test_model_dir_is_exported_absolute(gateway_process, tmp_path):
     relative = os.path.relpath(tmp_path, ROOT)
     process = gateway_process("--scorer", ECHO, "--model-dir", relative)

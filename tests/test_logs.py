@@ -1,0 +1,143 @@
+"""gateway.logs: the formatters' record-free lines match their `format()`, and the access logger only
+writes directly when the gateway's own handler is the one place its records would go."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+
+import pytest
+
+from gateway.keys import REQUEST_ID, ROWS, SCORER_NAME
+from gateway.logs import AccessLogger, BufferedStreamHandler, JsonFormatter, TextFormatter, configure_logging, direct_handler
+
+ACCESS = logging.getLogger("aiohttp.access")
+
+
+@pytest.fixture
+def gateway_logging():
+    """configure_logging's setup with its stream swapped for a StringIO; the previous setup restored after."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    configure_logging("info", "text")
+    handler = root.handlers[0]
+    handler.stream = io.StringIO()
+    yield handler
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+    ACCESS.filters.clear()
+    ACCESS.propagate = True
+
+
+def _record(created: float, message: str, fields: dict | None = None) -> logging.LogRecord:
+    record = logging.LogRecord("aiohttp.access", logging.INFO, "", 0, message, (), None)
+    record.created = created
+    record.msecs = int((created - int(created)) * 1000)
+    if fields:
+        record.fields = fields
+    return record
+
+
+@pytest.mark.parametrize("created", [1764037778.123456, 1764037778.0, 1764037779.999])
+def test_text_line_is_what_format_makes(created):
+    formatter = TextFormatter()
+    line = formatter.line(created, "INFO", "aiohttp.access", '127.0.0.1 "POST /score" 200 1.234ms id=a', {})
+    assert line == formatter.format(_record(created, '127.0.0.1 "POST /score" 200 1.234ms id=a'))
+    assert line.endswith(' INFO aiohttp.access: 127.0.0.1 "POST /score" 200 1.234ms id=a')
+
+
+def test_text_line_stamp_follows_the_second():
+    formatter = TextFormatter()
+    first = formatter.line(1764037778.5, "INFO", "n", "m", {})
+    second = formatter.line(1764037779.25, "INFO", "n", "m", {})
+    assert first[:19] != second[:19] and second == formatter.format(_record(1764037779.25, "m")).replace("aiohttp.access", "n")
+
+
+def test_json_line_is_what_format_makes():
+    formatter = JsonFormatter()
+    fields = {"status": 200, "path": "/score", "rows": 3, "scorer": "ünï"}
+    line = formatter.line(1764037778.042, "INFO", "aiohttp.access", "access", fields)
+    assert line == formatter.format(_record(1764037778.042, "access", fields))
+    entry = json.loads(line)
+    assert entry["time"].endswith(".042Z") and entry["status"] == 200 and entry["scorer"] == "ünï"
+
+
+def _alone(handler: BufferedStreamHandler) -> None:
+    """Drop the capture handlers pytest adds to the root logger for each test's call phase."""
+    logging.getLogger().handlers[:] = [handler]
+
+
+def test_direct_handler_only_for_the_gateways_own_setup(gateway_logging):
+    _alone(gateway_logging)
+    assert direct_handler(ACCESS) is gateway_logging
+    ACCESS.addFilter(lambda record: True)
+    assert direct_handler(ACCESS) is None
+    ACCESS.filters.clear()
+    ACCESS.propagate = False
+    assert direct_handler(ACCESS) is None
+    ACCESS.propagate = True
+    extra = logging.StreamHandler(io.StringIO())
+    logging.getLogger().addHandler(extra)
+    assert direct_handler(ACCESS) is None
+    logging.getLogger().removeHandler(extra)
+    gateway_logging.setFormatter(logging.Formatter("%(message)s"))
+    assert direct_handler(ACCESS) is None
+
+
+class _Request(dict):
+    remote = "127.0.0.1"
+    method = "POST"
+    path = "/score"
+
+
+class _Response:
+    status = 200
+
+
+def _log_once(handler: BufferedStreamHandler, log_format: str) -> str:
+    handler.stream = io.StringIO()
+    request = _Request({REQUEST_ID: "req-1", SCORER_NAME: "default", ROWS: 2})
+    AccessLogger(ACCESS, log_format).log(request, _Response(), 0.0012345)
+    return handler.stream.getvalue()
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_access_line_is_the_same_written_directly_or_through_a_record(gateway_logging, log_format):
+    _alone(gateway_logging)
+    gateway_logging.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    assert direct_handler(ACCESS) is gateway_logging
+    direct = _log_once(gateway_logging, log_format)
+    ACCESS.addFilter(lambda record: True)  # any filter sends records the usual way
+    assert direct_handler(ACCESS) is None
+    usual = _log_once(gateway_logging, log_format)
+    assert direct.count("\n") == usual.count("\n") == 1
+    if log_format == "json":
+        a, b = json.loads(direct), json.loads(usual)
+        assert a.pop("time")[:10] == b.pop("time")[:10] and a == b
+        assert a["request_id"] == "req-1" and a["rows"] == 2 and a["duration_ms"] == 1.234
+    else:
+        assert direct[23:] == usual[23:]  # all but the time stamp
+        assert direct[23:] == ' INFO aiohttp.access: 127.0.0.1 "POST /score" 200 1.234ms id=req-1 scorer=default rows=2\n'
+
+
+def test_access_line_respects_the_level(gateway_logging):
+    _alone(gateway_logging)
+    logging.getLogger().setLevel("WARNING")
+    assert _log_once(gateway_logging, "text") == ""
+
+
+def test_buffered_handler_writes_warnings_at_once(tmp_path):
+    path = tmp_path / "log.txt"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    try:
+        handler = BufferedStreamHandler(fd, interval=60)
+        handler.setFormatter(TextFormatter())
+        handler.write_line("an info line")
+        assert path.read_text() == ""  # still in the buffer
+        handler.emit(logging.LogRecord("gateway.server", logging.WARNING, "", 0, "a warning", (), None))
+        text = path.read_text()
+        assert text.startswith("an info line\n") and text.rstrip().endswith("WARNING gateway.server: a warning")
+    finally:
+        os.close(fd)

@@ -37,7 +37,7 @@ def _usable(value: str | None) -> str:
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RequestIds:
     """The reference's id rules: x-request-id (or a uuid4), the legacy and client ids, TraceId."""
 

@@ -44,7 +44,7 @@ from .typed import TypedRows
 __all__ = ("Column", "Table", "TableParts")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TableParts:
     """A decoded table before it becomes a DataFrame: its converted columns, row count and labels."""
 

@@ -27,3 +27,4 @@ METRICS = web.AppKey("metrics", Metrics)
 REQUEST_ID = web.RequestKey("request_id", str)
 SCORER_NAME = web.RequestKey("scorer_name", str)
 ROWS = web.RequestKey("rows", int)
+STARTED = web.RequestKey("started", float)  # perf_counter() when the middleware took the request

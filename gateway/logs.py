@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from .keys import REQUEST_ID, ROWS, SCORER_NAME
+from .keys import REQUEST_ID, ROWS, SCORER_NAME, STARTED
 
 __all__ = ("AccessLogger", "BufferedStreamHandler", "JsonFormatter", "TextFormatter", "configure_logging")
 
@@ -120,6 +120,9 @@ class AccessLogger(AbstractAccessLogger):
         if not logger.isEnabledFor(logging.INFO):
             return
         scorer, rows = request.get(SCORER_NAME), request.get(ROWS)
+        started = request.get(STARTED)
+        if started is not None:  # aiohttp's duration is loop.time(), in whole milliseconds on uvloop
+            duration = time.perf_counter() - started
         fields: dict[str, Any] = {}
         if self.log_format == "json":
             message = "access"

@@ -18,7 +18,7 @@ from multidict import CIMultiDictProxy
 
 from . import __version__
 from .errors import GatewayError, ScoringError, ScoringTimeout, TooBusy
-from .keys import METRICS, REQUEST_ID, SCORER_NAME, SETTINGS
+from .keys import METRICS, REQUEST_ID, SCORER_NAME, SETTINGS, STARTED
 
 __all__ = ("RequestIds", "gateway_middleware", "json_error")
 
@@ -94,7 +94,7 @@ def _from_http_exception(exc: web.HTTPException, request: web.Request) -> web.Re
 
 @web.middleware
 async def gateway_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    started = time.perf_counter()
+    started = request[STARTED] = time.perf_counter()
     ids = RequestIds.from_headers(request.headers)
     request[REQUEST_ID] = ids.request_id
     try:

@@ -7,10 +7,11 @@ import io
 import json
 import logging
 import os
+import time
 
 import pytest
 
-from gateway.keys import REQUEST_ID, ROWS, SCORER_NAME
+from gateway.keys import REQUEST_ID, ROWS, SCORER_NAME, STARTED
 from gateway.logs import AccessLogger, BufferedStreamHandler, JsonFormatter, TextFormatter, configure_logging, direct_handler
 
 ACCESS = logging.getLogger("aiohttp.access")
@@ -141,3 +142,14 @@ def test_buffered_handler_writes_warnings_at_once(tmp_path):
         assert text.startswith("an info line\n") and text.rstrip().endswith("WARNING gateway.server: a warning")
     finally:
         os.close(fd)
+
+
+def test_access_duration_is_measured_from_the_middlewares_start(gateway_logging):
+    """aiohttp's own duration comes from loop.time(), whole milliseconds on uvloop; the middleware's
+    perf_counter() start gives the real one."""
+    _alone(gateway_logging)
+    gateway_logging.setFormatter(JsonFormatter())
+    request = _Request({REQUEST_ID: "req-2", STARTED: time.perf_counter() - 0.0123456})
+    AccessLogger(ACCESS, "json").log(request, _Response(), 0.001)
+    duration = json.loads(gateway_logging.stream.getvalue())["duration_ms"]
+    assert 12.345 <= duration < 1000 and duration != 1.0

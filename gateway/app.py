@@ -10,6 +10,7 @@ from typing import AsyncIterator, Iterable
 
 import orjson
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from . import handlers
 from .auth import auth_middleware
@@ -30,7 +31,7 @@ __all__ = ("ROUTES", "create_app")
 
 log = logging.getLogger("gateway.server")
 
-ROUTES = [
+ROUTES: list[web.AbstractRouteDef] = [
     web.get("/", handlers.health),
     web.get("/healthz", handlers.healthz),
     web.get("/readyz", handlers.readyz),
@@ -55,7 +56,7 @@ ROUTES = [
 
 #: OPTIONS reaches @rawhttp scripts (which may answer their own CORS headers) unless CORS is configured,
 #: in which case aiohttp-cors answers preflights itself.
-RAW_OPTIONS_ROUTES = [
+RAW_OPTIONS_ROUTES: list[web.AbstractRouteDef] = [
     web.route("OPTIONS", "/score", handlers.score),
     web.route("OPTIONS", "/score/{name}", handlers.score),
 ]
@@ -131,7 +132,7 @@ def _swagger_documents(settings: Settings, registry: Registry) -> dict[str, dict
 
 def create_app(settings: Settings, scorers: Iterable[Scorer]) -> web.Application:
     """Build the gateway application for these scorers; the only way to make one."""
-    middlewares = [gateway_middleware]
+    middlewares: list[Middleware] = [gateway_middleware]
     if settings.api_keys:
         middlewares.append(auth_middleware(settings.api_keys))
     app = web.Application(middlewares=middlewares, client_max_size=settings.max_body_size)

@@ -6,6 +6,7 @@ import hmac
 from typing import Awaitable, Callable, Iterable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from .errors import Unauthorized
 
@@ -26,7 +27,7 @@ def read_keys_file(path: str) -> list[str]:
         return [line for line in lines if line and not line.startswith("#")]
 
 
-def auth_middleware(keys: Iterable[str]) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def auth_middleware(keys: Iterable[str]) -> Middleware:
     """A middleware accepting any of `keys` (two during a rotation), compared in constant time."""
     accepted = [key.encode("utf-8") for key in keys]
     if not accepted:

@@ -22,7 +22,7 @@ EXPOSED_HEADERS = (
 
 def enable_cors(app: web.Application, origins: Iterable[str]) -> None:
     """Answer preflights and add CORS headers for these origins on every route (no credentials, so `*` is safe)."""
-    options = aiohttp_cors.ResourceOptions(
+    options = aiohttp_cors.ResourceOptions(  # type: ignore[no-untyped-call]
         allow_credentials=False,
         allow_headers=ALLOWED_HEADERS,
         expose_headers=EXPOSED_HEADERS,

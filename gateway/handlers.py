@@ -105,7 +105,7 @@ async def _score(request: web.Request, answer_form: str | None) -> web.StreamRes
     if outcome.ignored:
         app[METRICS].ignored.labels(scorer.name).inc(len(outcome.ignored))
         log.debug("scorer '%s' ignored unknown keys/columns: %s", scorer.name, ", ".join(outcome.ignored))
-    response = outcome.response
+    response: web.StreamResponse | None = outcome.response
     if response is None:
         response = web.Response(body=outcome.body, content_type="application/json")
     response.headers["x-ms-run-fn-exec-ms"] = f"{outcome.exec_ms:.3f}"

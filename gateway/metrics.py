@@ -83,6 +83,6 @@ class Metrics:
         """The Prometheus text exposition of every worker's values."""
         if self.multiprocess:
             collecting = CollectorRegistry()
-            multiprocess.MultiProcessCollector(collecting)
+            multiprocess.MultiProcessCollector(collecting)  # type: ignore[no-untyped-call]
             return generate_latest(collecting)
         return generate_latest(self.registry)

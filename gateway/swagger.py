@@ -201,7 +201,7 @@ def build_document(scorer: Scorer, score_path: str, dialect: str, options: Docum
         "ServiceOutput": _service_output(scorer, dialect),
         "ErrorResponse": copy.deepcopy(ERROR_RESPONSE),
     }
-    security = [{"Bearer": []}] if options.secured else None
+    security: list[dict[str, list[str]]] | None = [{"Bearer": []}] if options.secured else None
     bearer = {
         "type": "apiKey",
         "name": "Authorization",

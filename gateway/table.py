@@ -194,14 +194,13 @@ class Table(Spec):
         if ctx.problems.full:
             return None
         if isinstance(value, TypedRows):
-            form = "records"
-            ctx.forms[path] = form
-            found = Columns(value.columns(), len(value), typed=True)
-            arrays = self._convert(found, form, path, ctx)
-            if arrays is None:
+            ctx.forms[path] = "records"
+            typed = Columns(value.columns(), len(value), typed=True)
+            converted = self._convert(typed, "records", path, ctx)
+            if converted is None:
                 return None
-            ctx.rows += found.rows
-            return TableParts(arrays, found.rows)
+            ctx.rows += typed.rows
+            return TableParts(converted, typed.rows)
         form = detect(value, self.orient, self.columns)
         if form is None:
             ctx.problems.add(path, f"expected a table, one of: {self._forms}; got {_describe(value)}{near_miss(value)}")

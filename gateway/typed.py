@@ -15,6 +15,7 @@ every problem is reported exactly as the general path words it. This path change
 from __future__ import annotations
 
 from operator import attrgetter
+from types import GenericAlias
 from typing import Any, Callable
 
 import msgspec
@@ -122,7 +123,8 @@ class _Builder:
                 return None
             return TypedRows(rows, names) if rows else []
 
-        return (list[row] | None) if table.nullable else list[row], to_rows
+        rows = GenericAlias(list, (row,))  # list[row], spelt so for a struct type made at run time
+        return (rows | None) if table.nullable else rows, to_rows
 
 
 def _holds_table(spec: Object) -> bool:

@@ -88,4 +88,4 @@ def _forget(metrics_dir: str, pid: int) -> None:
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(pid, metrics_dir)
+    multiprocess.mark_process_dead(pid, metrics_dir)  # type: ignore[no-untyped-call]

@@ -213,6 +213,7 @@ def _parse_multipart(content_type: str, body: bytes) -> tuple[MultiDict, MultiDi
         if not name:
             continue
         payload = part.get_payload(decode=True) or b""
+        assert isinstance(payload, bytes)  # decode=True on a non-multipart part gives bytes
         filename = part.get_filename()
         if filename is not None:
             files.append((str(name), FileStorage(payload, filename, str(name), part.get("Content-Type"))))

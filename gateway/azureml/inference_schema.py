@@ -305,7 +305,7 @@ class ReferenceConversion(Spec):
     def __init__(self, ptype: Any) -> None:
         self.ptype = ptype
         swagger = ptype.input_to_swagger()
-        self._schema = _valid_schema({k: v for k, v in swagger.items() if k != "example"})
+        self._schema: dict[str, Any] = _valid_schema({k: v for k, v in swagger.items() if k != "example"})
         self._example = swagger.get("example")
 
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
@@ -335,7 +335,7 @@ class Documented(Spec):
     published as written, never used to convert."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
-        self._schema = _valid_schema({k: v for k, v in schema.items() if k != "example"})
+        self._schema: dict[str, Any] = _valid_schema({k: v for k, v in schema.items() if k != "example"})
         self._example = schema.get("example", MISSING)
 
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:

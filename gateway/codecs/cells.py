@@ -202,8 +202,8 @@ class Cells:
         cells = np.empty(len(values), dtype=object)
         cells[:] = values
         parsed = pd.to_timedelta(cells, errors="coerce")
-        failed = [
-            i
+        failed: list[int] = [
+            int(i)
             for i in np.flatnonzero(pd.isna(parsed))
             if values[int(i)] is not None
         ]
@@ -215,7 +215,7 @@ class Cells:
         return np.asarray(parsed).astype(self.wire.numpy)
 
     def _strings(self, values: Sequence[Any]) -> Any:
-        if self.frame and STRING_DTYPE != np.dtype(object):  # null → the dtype's missing value
+        if self.frame and _STRING_ARRAY is not None:  # null → the dtype's missing value
             return _STRING_ARRAY._from_sequence(values, dtype=STRING_DTYPE)  # pd.array's work, without its dispatch
         cells = np.empty(len(values), dtype=object)
         cells[:] = values

@@ -1,17 +1,22 @@
-"""gateway: serve Azure ML-style scoring scripts to Power BI, Excel, Studio and HTTP clients."""
+"""gateway: serve Azure ML-style scoring scripts to Power BI, Excel, Studio and HTTP clients.
 
-__version__ = "0.1.0"
+The face holds what a score.py writes (`contract`, `Table`, `Value`, ...) and loads no web framework:
+`create_app` (the aiohttp server) is imported on first use, as `aiohttp.web` stands apart from `aiohttp`.
+"""
 
-from .app import create_app  # noqa: E402
-from .array import Array  # noqa: E402
-from .batching import Batching  # noqa: E402
-from .azureml import AMLRequest, AMLResponse, model_path, rawhttp  # noqa: E402
-from .contract import Contract, contract, from_sample  # noqa: E402
-from .errors import GatewayError  # noqa: E402
-from .runtime import Scorer  # noqa: E402
-from .settings import Settings  # noqa: E402
-from .table import Column, Table  # noqa: E402
-from .specs import Json, List, Object, Results, Spec, Value  # noqa: E402
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gateway.azureml import AMLRequest, AMLResponse, model_path, rawhttp
+from gateway.contract import Array, Batching, Column, Contract, Json, List, Object, Results, Spec, Table, Value, contract, from_sample
+from gateway.errors import GatewayError
+from gateway.scoring.scorer import Scorer
+from gateway.settings import Settings
+from gateway.version import __version__
+
+if TYPE_CHECKING:
+    from gateway.server.app import create_app
 
 __all__ = (
     "__version__",
@@ -37,3 +42,12 @@ __all__ = (
     "AMLRequest",
     "AMLResponse",
 )
+
+
+def __getattr__(name: str) -> Any:
+    """`gateway.create_app` on first use (PEP 562): importing the face does not load aiohttp."""
+    if name == "create_app":
+        from gateway.server.app import create_app
+
+        return create_app
+    raise AttributeError(f"module 'gateway' has no attribute {name!r}")

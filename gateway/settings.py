@@ -2,13 +2,47 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 
-from .loader import ScorerTarget
+__all__ = ("Settings", "DEFAULT_MAX_BODY", "ScorerTarget", "parse_scorer_option")
 
-__all__ = ("Settings", "DEFAULT_MAX_BODY")
+_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 DEFAULT_MAX_BODY = 100 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ScorerTarget:
+    """One `--scorer [NAME=]TARGET` as given on the command line."""
+
+    name: str
+    target: str
+
+    @property
+    def is_file(self) -> bool:
+        return self.location[0].endswith(".py") or os.path.sep in self.location[0] or "/" in self.location[0]
+
+    @property
+    def location(self) -> tuple[str, str]:
+        """(module path or file path, function name)."""
+        where, sep, func = self.target.rpartition(":")
+        if sep and func.isidentifier() and where:
+            return where, func
+        return self.target, "run"
+
+
+def parse_scorer_option(text: str, default_name: str = "default") -> ScorerTarget:
+    """`NAME=TARGET` or `TARGET`; a bare TARGET is named `default`."""
+    name, sep, target = text.partition("=")
+    if not sep:
+        return ScorerTarget(default_name, text)
+    if not _NAME.match(name):
+        raise ValueError(f"scorer name {name!r} may only hold letters, digits, '_', '-' and '.'")
+    if not target:
+        raise ValueError(f"--scorer {text!r}: no TARGET after '='")
+    return ScorerTarget(name, target)
 
 
 @dataclass(frozen=True)
@@ -34,6 +68,12 @@ class Settings:
     service_name: str = "ML service"
     service_version: str = "1.0"
     path_prefix: str = ""
+
+    @property
+    def prefix(self) -> str:
+        """The path prefix as routes and documents use it: `/ml` for `ml`, `/ml/` or `/ml`; "" for none."""
+        stripped = self.path_prefix.strip("/")
+        return f"/{stripped}" if stripped else ""
 
     def __post_init__(self) -> None:
         if self.log_format not in ("text", "json"):

@@ -26,13 +26,14 @@ import orjson
 import pytest
 from aiohttp import web
 
-from .app import create_app
-from .check import check_payload
-from .errors import Problem
-from .loader import load, parse_scorer_option
-from .runtime import Scorer
-from .settings import Settings
-from .specs import DecodeContext
+from gateway.server.app import create_app
+from gateway.scoring.check import check_payload
+from gateway.errors import Problem
+from gateway.scoring.loader import load, load_scorer
+from gateway.settings import parse_scorer_option
+from gateway.scoring.scorer import Scorer
+from gateway.settings import Settings
+from gateway.contract.decoding import DecodeContext
 
 __all__ = ("Reply", "ServedGateway", "serve_scorer", "gateway_server")
 
@@ -119,7 +120,7 @@ def _as_scorer(target: str | Callable[..., Any] | Scorer, name: str) -> Scorer:
     if callable(target):
         return Scorer.from_function(name, target, getattr(target, "init", None))
     option = target if "=" in target else f"{name}={target}"
-    return Scorer.from_loaded(load(parse_scorer_option(option)))
+    return load_scorer(parse_scorer_option(option))
 
 
 @contextmanager

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gateway import Json, Scorer, Settings, Value, contract
+from gateway import Json, Scorer, Settings, Value
+from gateway import contract
 
 JSON = {"Content-Type": "application/json"}
 
@@ -297,7 +298,7 @@ async def test_numpy_pandas_and_nan_results_are_serialized_strictly(serve):
 async def test_scorer_exception_is_a_generic_500_with_the_traceback_only_in_the_log(serve, caplog):
     client = await serve(raises)
     request_id = str(uuid.uuid4())
-    with caplog.at_level(logging.ERROR, logger="gateway.runtime"):
+    with caplog.at_level(logging.ERROR, logger="gateway.scoring"):
         response = await client.post("/score", json={"Inputs": 1}, headers={"x-request-id": request_id})
     assert response.status == 500
     body = await response.json()
@@ -442,7 +443,7 @@ async def test_validate_output_lets_conforming_results_through(serve):
 
 async def test_validate_output_mismatch_is_a_500_naming_the_path(serve, caplog):
     client = await serve(make_checked({"Results": [1, "two"]}))
-    with caplog.at_level(logging.ERROR, logger="gateway.runtime"):
+    with caplog.at_level(logging.ERROR, logger="gateway.scoring"):
         response = await client.post("/score", json={"Inputs": 1})
     assert response.status == 500
     assert response.headers["x-ms-run-function-failed"] == "True"

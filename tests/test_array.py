@@ -1,4 +1,4 @@
-"""gateway.array: nested JSON lists → ndarrays of the declared dtype and shape, strictly, with paths."""
+"""gateway.contract.array: nested JSON lists → ndarrays of the declared dtype and shape, strictly, with paths."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import orjson
 import pytest
 from jsonschema import Draft202012Validator
 
-from gateway.array import Array
-from gateway.dtypes import DATETIME_UNIT
+from gateway.contract.array import Array
+from gateway.contract.dtypes import DATETIME_UNIT
 from gateway.errors import MAX_REPORTED_ERRORS
-from gateway.specs import DecodeContext
+from gateway.contract.decoding import DecodeContext
+from gateway.contract.schema import JSON_SCHEMA
 
 
 def decode(spec: Array, value, path: str = "Inputs.x"):
@@ -187,7 +188,7 @@ def test_from_sample():
     [Array("float64", (None, 3)), Array("int8", (2, None, 2)), Array("datetime", nullable=True), Array("string")],
 )
 def test_example_fits_schema_and_decodes(spec):
-    schema = spec.json_schema()
+    schema = spec.schema(JSON_SCHEMA)
     assert schema["format"] == "numpy.ndarray"
     Draft202012Validator.check_schema(schema)
     Draft202012Validator(schema).validate(spec.example())
@@ -196,7 +197,7 @@ def test_example_fits_schema_and_decodes(spec):
 
 
 def test_schema_of_a_fixed_dimension():
-    assert Array("int8", (None, 2)).json_schema() == {
+    assert Array("int8", (None, 2)).schema(JSON_SCHEMA) == {
         "type": "array",
         "items": {
             "type": "array",
@@ -206,7 +207,7 @@ def test_schema_of_a_fixed_dimension():
         },
         "format": "numpy.ndarray",
     }
-    assert Array("float64", nullable=True).json_schema()["items"] == {"type": ["number", "null"], "format": "double"}
+    assert Array("float64", nullable=True).schema(JSON_SCHEMA)["items"] == {"type": ["number", "null"], "format": "double"}
 
 
 def test_the_array_itself_is_never_null():

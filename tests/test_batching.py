@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gateway import Batching, Column, Json, Table, Value, contract
-from gateway.batching import split_rows
-from gateway.specs import DecodeContext
+from gateway import Batching, Column, Json, Table, Value
+from gateway import contract
+from gateway.scoring.batching import split_rows
+from gateway.contract.decoding import DecodeContext
 
 ROWS = Table({"age": "int64"})
 
@@ -153,7 +154,7 @@ async def test_merged_frames_keep_every_dtype(serve):
 
 
 async def test_merged_calls_move_to_the_loop_once_their_size_proved_fast(serve):
-    from gateway.inline import WARMUP
+    from gateway.scoring.inline import WARMUP
 
     threads: list[str] = []
 
@@ -172,7 +173,7 @@ async def test_merged_calls_move_to_the_loop_once_their_size_proved_fast(serve):
 
 async def test_a_merged_call_that_hangs_on_the_loop_answers_504_to_each_request(serve):
     from gateway import Settings
-    from gateway.inline import WARMUP
+    from gateway.scoring.inline import WARMUP
 
     release = threading.Event()
 

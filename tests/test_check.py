@@ -12,8 +12,10 @@ import pytest
 
 from conftest import ROOT, SCORERS
 from gateway import Scorer
-from gateway.check import check_payload, check_with_schema, contract_schema
-from gateway.loader import ScorerTarget, load
+from gateway.scoring.check import check_payload, check_with_schema
+from gateway.documents.jsonschema import contract_schema
+from gateway.settings import ScorerTarget
+from gateway.scoring.loader import load, load_scorer
 
 TARGET = str(SCORERS / "churn_contract.py")
 VALID = {"Inputs": {"data": [{"age": 3, "city": "Lisbon"}]}, "GlobalParameters": {"method": "predict"}}
@@ -22,7 +24,7 @@ INVALID = {"Inputs": {"data": [{"age": "3", "city": "Lisbon"}, {"age": 4}]}, "Gl
 
 @pytest.fixture
 def scorer():
-    return Scorer.from_loaded(load(ScorerTarget("churn", TARGET)))
+    return load_scorer(ScorerTarget("churn", TARGET))
 
 
 def gateway_check(*args: str, cwd=ROOT) -> subprocess.CompletedProcess[str]:
@@ -111,7 +113,8 @@ def test_cli_check_against_a_running_gateway(gateway_process, tmp_path):
 def test_exported_schema_accepts_power_query_naive_datetimes_even_with_format_assertion():
     import jsonschema
 
-    from gateway import Table, contract
+    from gateway import Table
+    from gateway import contract
 
     @contract(Inputs={"data": Table({"when": "datetime"})})
     def run(Inputs):

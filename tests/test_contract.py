@@ -2,10 +2,12 @@
 
 import pytest
 
-from gateway import Json, Object, Value, contract
-from gateway.contract import get_contract
+from gateway import Json, Object, Value
+from gateway import contract
+from gateway.contract.declare import get_contract
 from gateway.errors import ContractError
-from gateway.specs import DecodeContext
+from gateway.contract.decoding import DecodeContext
+from gateway.contract.schema import JSON_SCHEMA
 
 
 def bind(fn, body):
@@ -138,7 +140,7 @@ def test_describe_summarises_the_contract():
 
 def test_object_json_schema_lists_required_members():
     spec = Object({"a": int, "b": Value(str, default="x", nullable=True)})
-    assert spec.json_schema() == {
+    assert spec.schema(JSON_SCHEMA) == {
         "type": "object",
         "properties": {"a": {"type": "integer"}, "b": {"type": ["string", "null"], "default": "x"}},
         "required": ["a"],

@@ -17,9 +17,11 @@ import pandas as pd
 import pytest
 from jsonschema import Draft202012Validator
 
-from gateway import Json, Settings, contract
+from gateway import Json, Settings
+from gateway import contract
 from gateway.errors import join_path
-from gateway.specs import DecodeContext, Spec, describe_value
+from gateway.contract.decoding import DecodeContext, describe_value
+from gateway.contract.specs import Spec
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = ROOT / "contracts"
@@ -172,7 +174,7 @@ class AnyObject(Spec):
             ctx.problems.add(path, f"expected an object, got {describe_value(value)}")
         return value
 
-    def json_schema(self) -> dict[str, Any]:
+    def schema(self, dialect: str) -> dict[str, Any]:
         return {"type": "object"}
 
     def example(self) -> Any:
@@ -194,7 +196,7 @@ class ScalarObject(Spec):
                 ctx.problems.add(join_path(path, key), f"expected a JSON scalar, got {describe_value(member)}")
         return value
 
-    def json_schema(self) -> dict[str, Any]:
+    def schema(self, dialect: str) -> dict[str, Any]:
         return {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
 
     def example(self) -> Any:
@@ -302,7 +304,7 @@ async def test_nan_passes_python_json_tools_but_not_the_gateway(serve):
 
 
 def churn_table(stem: str) -> Any:
-    from gateway.table import Table  # gateway/table.py: the table engine (SPEC §4)
+    from gateway.contract.table import Table  # gateway/table.py: the table engine (SPEC §4)
 
     return Table(CHURN, orient="values" if stem == "table-values" else "records")
 

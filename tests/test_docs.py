@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from gateway import Settings
-from gateway.docs import STATIC_DIR, SWAGGER_UI_VERSION
+from gateway.server.docs import STATIC_DIR, SWAGGER_UI_VERSION
 from test_swagger import churn
 
 

@@ -1,4 +1,4 @@
-"""gateway.dtypes: the wire dtype table, its inverse, JSON Schemas, and the version-dependent choices."""
+"""gateway.contract.dtypes: the wire dtype table, its inverse, JSON Schemas, and the version-dependent choices."""
 
 from __future__ import annotations
 
@@ -9,17 +9,8 @@ import pandas as pd
 import pytest
 from jsonschema import Draft202012Validator
 
-from gateway import dtypes
-from gateway.dtypes import (
-    DATETIME_UNIT,
-    ISO_DATETIME_PATTERN,
-    STRING_DTYPE,
-    WIRE_DTYPES,
-    json_schema,
-    pandas_dtype,
-    wire_dtype,
-    wire_name_of,
-)
+from gateway.contract import dtypes
+from gateway.contract.dtypes import DATETIME_UNIT, ISO_DATETIME_PATTERN, STRING_DTYPE, WIRE_DTYPES, json_schema, pandas_dtype, wire_dtype, wire_name_of
 
 PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from gateway.envelope import check_media_type, decode_text, is_json_media_type, parse_body, parse_query
+from gateway.contract.envelope import check_media_type, decode_text, is_json_media_type, parse_body, parse_query
 from gateway.errors import EnvelopeError, UnsupportedMediaType
 
 

@@ -1,4 +1,4 @@
-"""gateway.inline: which requests of a sync scorer run on the event loop, and how an inline call ends."""
+"""gateway.scoring.inline: which requests of a sync scorer run on the event loop, and how an inline call ends."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import time
 
 import pytest
 
-from gateway import Json, Settings, contract
-from gateway.cli import build_parser, settings_from_args
-from gateway.inline import WARMUP, InlineOverrun, InlinePolicy
+from gateway import Json, Settings
+from gateway import contract
+from gateway.cli.main import build_parser, settings_from_args
+from gateway.scoring.inline import WARMUP, InlineOverrun, InlinePolicy
 
 
 def test_a_size_runs_inline_only_after_warm_up_calls_within_budget():
@@ -55,7 +56,7 @@ def test_run_interrupts_a_call_past_the_timeout_and_disables_the_policy():
 def test_alarms_that_are_not_ours_still_reach_the_previous_handler(monkeypatch):
     import signal
 
-    from gateway import inline
+    from gateway.scoring import inline
 
     received = []
     monkeypatch.setattr(inline, "_installed", False)  # both undone after the test, with the handler below
@@ -169,7 +170,10 @@ async def test_a_call_that_waits_on_the_loop_takes_its_scorer_off_the_loop(serve
 
 
 def test_threads_are_timed_by_cpu_so_waiting_for_the_gil_does_not_count():
-    from gateway.runtime import Incoming, Scorer, _timed_sync
+    from functools import partial
+
+    from gateway.scoring.execute import Incoming, _execute_sync, _timed
+    from gateway.scoring.scorer import Scorer
 
     @contract(Inputs=Json())
     def sleeps(Inputs):
@@ -178,8 +182,9 @@ def test_threads_are_timed_by_cpu_so_waiting_for_the_gil_does_not_count():
 
     policy = InlinePolicy(0.01)
     scorer = Scorer.from_function("default", sleeps)
+    incoming = Incoming("POST", b'{"Inputs": 1}', content_type="application/json")
     for _ in range(WARMUP):
-        _timed_sync(scorer, Incoming("POST", b'{"Inputs": 1}', content_type="application/json"), (), policy)
+        _timed(policy, len(incoming.body), partial(_execute_sync, scorer, incoming))
     assert policy.admits(len(b'{"Inputs": 1}'))  # 50 ms of wall time, but hardly any CPU
 
 

@@ -3,7 +3,8 @@
 import pytest
 
 from gateway.errors import StartupError
-from gateway.loader import ScorerTarget, load, parse_scorer_option
+from gateway.settings import ScorerTarget, parse_scorer_option
+from gateway.scoring.loader import load
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""gateway.logs: the formatters' record-free lines match their `format()`, and the access logger only
+"""gateway.server.logs: the formatters' record-free lines match their `format()`, and the access logger only
 writes directly when the gateway's own handler is the one place its records would go."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from gateway.keys import REQUEST_ID, ROWS, SCORER_NAME, STARTED
-from gateway.logs import AccessLogger, BufferedStreamHandler, JsonFormatter, TextFormatter, configure_logging, direct_handler
+from gateway.server.keys import REQUEST_ID, ROWS, SCORER_NAME, STARTED
+from gateway.server.logs import AccessLogger, BufferedStreamHandler, JsonFormatter, TextFormatter, configure_logging, direct_handler
 
 ACCESS = logging.getLogger("aiohttp.access")
 

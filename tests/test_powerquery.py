@@ -20,10 +20,12 @@ from typing import Any, Callable, Iterator
 import pandas as pd
 import pytest
 
-from gateway import Array, List, Object, Results, Scorer, Settings, Value, contract
-from gateway.loader import load, parse_scorer_option
-from gateway.powerquery import render_powerquery
-from gateway.table import Column, Table
+from gateway import Array, List, Object, Results, Scorer, Settings, Value
+from gateway import contract
+from gateway.scoring.loader import load, load_scorer
+from gateway.settings import parse_scorer_option
+from gateway.documents.powerquery.render import render_powerquery
+from gateway.contract.table import Column, Table
 from gateway.testing import serve_scorer
 
 PARSER_DIR = Path(__file__).parent / "powerquery"
@@ -113,7 +115,7 @@ CASES: dict[str, Callable[[], str]] = {
     "names that need renaming, required global": lambda: render_powerquery(scorer("odd", awkward_names), BASE),
     "top-level table, record results": lambda: render_powerquery(scorer("top", top_level_table), BASE + "/ml/"),
     "the shipped AutoML example": lambda: render_powerquery(
-        Scorer.from_loaded(load(parse_scorer_option(str(EXAMPLE)))), "http://127.0.0.1:5001"
+        load_scorer(parse_scorer_option(str(EXAMPLE))), "http://127.0.0.1:5001"
     ),
 }
 

@@ -10,7 +10,8 @@ import threading
 import aiohttp
 import pytest
 
-from gateway import Json, Settings, contract
+from gateway import Json, Settings
+from gateway import contract
 
 JSON = {"Content-Type": "application/json"}
 

@@ -9,10 +9,12 @@ import pytest
 from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
 from conftest import ROOT, SCORERS
-from gateway import Column, Scorer, Settings, Table, Value, contract
+from gateway import Column, Scorer, Settings, Table, Value
+from gateway import contract
 from gateway.errors import StartupError
-from gateway.loader import ScorerTarget, load
-from gateway.swagger import DocumentOptions, build_document
+from gateway.settings import ScorerTarget
+from gateway.scoring.loader import load, load_scorer
+from gateway.documents.openapi import DocumentOptions, build_document
 
 REFERENCE = ROOT / "tests" / "reference"
 VALIDATORS = {"2.0": OpenAPIV2SpecValidator, "3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}
@@ -33,7 +35,7 @@ def churn(Inputs, GlobalParameters):
 
 
 def scorer_of(path: str, name: str = "default") -> Scorer:
-    return Scorer.from_loaded(load(ScorerTarget(name, path)))
+    return load_scorer(ScorerTarget(name, path))
 
 
 def example_scorers() -> dict[str, Scorer]:
@@ -150,7 +152,7 @@ def test_no_request_headers_placeholder():
 
 
 def test_example_passes_the_gateway_itself():
-    from gateway.check import check_payload
+    from gateway.scoring.check import check_payload
 
     for name, scorer in example_scorers().items():
         if scorer.contract is None:

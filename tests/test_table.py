@@ -1,4 +1,4 @@
-"""gateway.table: strict, column-by-column decoding of tables, with a JSON path on every problem (SPEC §4)."""
+"""gateway.contract.table: strict, column-by-column decoding of tables, with a JSON path on every problem (SPEC §4)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ import pandas as pd
 import pytest
 from jsonschema import Draft202012Validator
 
-from gateway.dtypes import DATETIME_UNIT, STRING_DTYPE
+from gateway.contract.dtypes import DATETIME_UNIT, STRING_DTYPE
 from gateway.errors import MAX_REPORTED_ERRORS
-from gateway.specs import MISSING, DecodeContext
-from gateway.table import Column, Table
+from gateway.contract.specs import MISSING
+from gateway.contract.decoding import DecodeContext
+from gateway.contract.table import Column, Table
+from gateway.contract.schema import JSON_SCHEMA
 
 PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
 NAIVE = np.dtype(f"datetime64[{DATETIME_UNIT}]")
@@ -587,7 +589,7 @@ def test_from_sample_refuses_columns_without_a_wire_form():
 @pytest.mark.parametrize("orient", ["records", "split", "classic", "columns", "values"])
 def test_the_example_fits_the_schema_and_decodes(orient):
     table = Table({**CHURN, "n": Column("int8", nullable=True), "t": Column("datetime", unit="ms")}, orient=orient)
-    schema = table.json_schema()
+    schema = table.schema(JSON_SCHEMA)
     assert schema["format"] == f"pandas.DataFrame:{orient}"
     Draft202012Validator.check_schema(schema)
     Draft202012Validator(schema).validate(table.example())
@@ -597,7 +599,7 @@ def test_the_example_fits_the_schema_and_decodes(orient):
 
 def test_records_schema_describes_each_column():
     table = Table({"age": "int8", "name": Column("string", nullable=True)}, strict_columns=True)
-    schema = table.json_schema()
+    schema = table.schema(JSON_SCHEMA)
     assert schema["type"] == "array"
     assert schema["items"] == {
         "type": "object",
@@ -612,11 +614,11 @@ def test_records_schema_describes_each_column():
     assert validator.is_valid([{"age": 1, "name": None}])
     assert not validator.is_valid([{"age": 300, "name": "a"}])
     assert not validator.is_valid([{"age": 1}])
-    assert Table({"a": "bool"}, nullable=True).json_schema()["type"] == ["array", "null"]
+    assert Table({"a": "bool"}, nullable=True).schema(JSON_SCHEMA)["type"] == ["array", "null"]
 
 
 def test_power_bi_rows_fit_the_published_schema():
-    Draft202012Validator(Table(CHURN).json_schema()).validate(ROWS)
+    Draft202012Validator(Table(CHURN).schema(JSON_SCHEMA)).validate(ROWS)
 
 
 def test_describe():
@@ -627,7 +629,7 @@ def test_describe():
 
 def test_short_and_long_datetime_columns_parse_alike():
     """Short columns take numpy's ISO parser, long ones pandas'; both give the same stamps and errors."""
-    from gateway.specs import DecodeContext
+    from gateway.contract.decoding import DecodeContext
 
     values = ["2024-03-21T10:00:00", "2024-03-21", "2024-03-21T10:00", "2024-03-21T10:00:00.123456"]
     table = Table({"when": "datetime"})
@@ -643,7 +645,7 @@ def test_short_and_long_datetime_columns_parse_alike():
 
 
 def test_timedelta_columns_take_duration_strings_only():
-    from gateway.specs import DecodeContext
+    from gateway.contract.decoding import DecodeContext
 
     table = Table({"td": "timedelta", "maybe": Column("timedelta", nullable=True)})
     ctx = DecodeContext()
@@ -662,7 +664,7 @@ def test_timedelta_columns_take_duration_strings_only():
 def test_frames_built_from_blocks_equal_the_constructors_for_every_dtype():
     """`Table.frame` builds frames with pandas' block API where it exists (pandas ≥ 3): same frame as
     `pd.DataFrame(arrays)`, and one that a scorer can change like any other."""
-    from gateway.specs import DecodeContext
+    from gateway.contract.decoding import DecodeContext
 
     table = Table({
         "i": "int64", "u": "uint8", "f": "float32", "b": "bool", "s": "string", "d": "datetime", "t": "timedelta",
@@ -688,7 +690,7 @@ def test_frames_built_from_blocks_equal_the_constructors_for_every_dtype():
 
 
 def test_aware_datetimes_go_through_blocks_too():
-    from gateway.specs import DecodeContext
+    from gateway.contract.decoding import DecodeContext
 
     table = Table({"d": "datetime", "n": "int64"})
     parts = table.decode_parts([{"d": "2020-01-02T03:04:05Z", "n": 1}], "data", DecodeContext())

@@ -1,4 +1,4 @@
-"""gateway.typed: msgspec's typed rows give exactly what the general path gives, or hand the body to it."""
+"""gateway.contract.fastpath: msgspec's typed rows give exactly what the general path gives, or hand the body to it."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway import Column, Contract, Json, Table, Value, contract
-from gateway.envelope import parse_body
+from gateway import Column, Contract, Json, Table, Value
+from gateway import contract
+from gateway.contract.envelope import parse_body
 from gateway.errors import GatewayError
-from gateway.specs import DecodeContext
-from gateway.typed import TypedRows, typed_envelope
+from gateway.contract.decoding import DecodeContext
+from gateway.contract.codecs.base import TypedRows
+from gateway.contract.fastpath import typed_envelope
 
 TABLE = Table({
     "age": "int64",

@@ -1,7 +1,8 @@
 """The batching benchmark's scikit-learn scorer with dynamic batching: concurrent requests share calls."""
 
-from gateway import Batching, contract
-from gateway.table import Table
+from gateway import Batching
+from gateway import contract
+from gateway.contract.table import Table
 
 import bench_model  # next to this file: the gateway puts the script's folder on sys.path
 import sklearn_model

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gateway import Table, contract
+from gateway import Table
+from gateway import contract
 
 SAMPLE = pd.DataFrame(
     {

@@ -9,7 +9,8 @@ import os
 
 import joblib
 
-from gateway import Array, contract, model_path
+from gateway import Array, model_path
+from gateway import contract
 
 
 def init():

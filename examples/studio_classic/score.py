@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gateway import Table, Value, contract
+from gateway import Table, Value
+from gateway import contract
 
 
 @contract(

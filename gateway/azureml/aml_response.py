@@ -1,16 +1,20 @@
-"""`AMLResponse(message, status_code, response_headers, json_str)`: a response built by the script itself."""
+"""`AMLResponse(message, status_code, response_headers, json_str)`: a response built by the script itself.
+
+A plain value (status, case-insensitive headers, body bytes), not a web framework's class: the server
+turns it into its own response, so scoring code and entry scripts never import aiohttp.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any, Mapping
 
-from aiohttp import web
+from multidict import CIMultiDict
 
 __all__ = ("AMLResponse",)
 
 
-class AMLResponse(web.Response):
+class AMLResponse:
     """Sent as is. `json_str=True` serializes `message` as JSON; otherwise str/bytes are the body (text/html
     unless a Content-Type header is given). Header values are kept whole (the reference split them on commas)."""
 
@@ -22,9 +26,8 @@ class AMLResponse(web.Response):
         json_str: bool = False,
         run_function_failed: bool = False,
     ) -> None:
-        headers = dict(response_headers or {})
-        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
-        headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+        given = dict(response_headers or {})
+        content_type = next((v for k, v in given.items() if k.lower() == "content-type"), None)
         if message is None:
             body, content_type = b"", content_type or "application/json"
         elif json_str:
@@ -33,10 +36,18 @@ class AMLResponse(web.Response):
             body = bytes(message)
         else:
             body = str(message).encode("utf-8")
-        super().__init__(body=body, status=status_code, headers=headers)
+        self.status_code = status_code
+        self.body = body
+        self.headers: CIMultiDict[str] = CIMultiDict((k, v) for k, v in given.items() if k.lower() != "content-type")
         self.headers["Content-Type"] = content_type or "text/html; charset=utf-8"
         self.headers["x-ms-run-function-failed"] = str(bool(run_function_failed) or status_code >= 500)
 
     @property
-    def status_code(self) -> int:
-        return self.status
+    def status(self) -> int:
+        """The status code, under the name aiohttp and the HTTP layer use."""
+        return self.status_code
+
+    @property
+    def data(self) -> bytes:
+        """The body, as Flask's `Response.data` (what Azure ML's own AMLResponse is) exposes it."""
+        return self.body

@@ -17,10 +17,11 @@ import inspect
 import sys
 from typing import Any, Callable
 
-from ..array import Array
-from ..contract import HEADERS_PARAM, Contract
-from ..specs import MISSING, DecodeContext, Json, List, Spec, Value, describe_value
-from ..table import Table
+from gateway.contract.array import Array
+from gateway.contract.declare import HEADERS_PARAM, Contract
+from gateway.contract.specs import MISSING, Json, List, Spec, Value
+from gateway.contract.decoding import DecodeContext, describe_value
+from gateway.contract.table import Table
 
 __all__ = ("is_decorated", "adapt")
 
@@ -137,13 +138,8 @@ class Passthrough(Spec):
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
         return value
 
-    def json_schema(self) -> dict[str, Any]:
-        return self.inner.json_schema()
-
-    def document(self, dialect: str) -> dict[str, Any] | None:
-        from ..swagger import spec_schema
-
-        return spec_schema(self.inner, dialect)
+    def schema(self, dialect: str) -> dict[str, Any]:
+        return self.inner.schema(dialect)
 
     def example(self) -> Any:
         return self.inner.example()
@@ -162,7 +158,7 @@ class StandardDict(Spec):
         self.order = order or [*plain, *typed]
 
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
-        from ..errors import join_path
+        from gateway.errors import join_path
 
         if not isinstance(value, dict):
             ctx.problems.add(path or "$", f"expected an object, got {describe_value(value)}")
@@ -188,22 +184,10 @@ class StandardDict(Spec):
         members.update(self.typed)
         return {name: members[name] for name in self.order if name in members}
 
-    def json_schema(self) -> dict[str, Any]:
+    def schema(self, dialect: str) -> dict[str, Any]:
         schema: dict[str, Any] = {
             "type": "object",
-            "properties": {name: spec.json_schema() for name, spec in self._members().items()},
-        }
-        required = [name for name, spec in self.typed.items() if spec.required]
-        if required:
-            schema["required"] = required
-        return schema
-
-    def document(self, dialect: str) -> dict[str, Any] | None:
-        from ..swagger import spec_schema
-
-        schema: dict[str, Any] = {
-            "type": "object",
-            "properties": {name: spec_schema(spec, dialect) for name, spec in self._members().items()},
+            "properties": {name: spec.schema(dialect) for name, spec in self._members().items()},
         }
         required = [name for name, spec in self.typed.items() if spec.required]
         if required:
@@ -218,7 +202,7 @@ class StandardDict(Spec):
 
 
 def _sample_spec(sample: Any) -> Spec:
-    from ..contract import from_sample
+    from gateway.contract.declare import from_sample
 
     return from_sample(sample)
 
@@ -254,13 +238,8 @@ class FreeRankArray(Spec):
             array = self._by_rank[rank] = Array(self.array.dtype, (None,) * rank)
         return array.decode(value, path, ctx)
 
-    def json_schema(self) -> dict[str, Any]:
-        return self.array.json_schema()
-
-    def document(self, dialect: str) -> dict[str, Any] | None:
-        from ..swagger import spec_schema
-
-        return spec_schema(self.array, dialect)
+    def schema(self, dialect: str) -> dict[str, Any]:
+        return self.array.schema(dialect)
 
     def example(self) -> Any:
         return self.array.example()
@@ -285,10 +264,7 @@ class IsoDate(Spec):
         ctx.problems.add(path or "$", f"expected an ISO-8601 date (like 2021-03-04), got {describe_value(value)}")
         return value
 
-    def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "format": "date"}
-
-    def document(self, dialect: str) -> dict[str, Any] | None:
+    def schema(self, dialect: str) -> dict[str, Any]:
         return {"type": "string", "format": "date"}
 
     def example(self) -> Any:
@@ -317,10 +293,7 @@ class ReferenceConversion(Spec):
             ctx.problems.add(path or "$", f"{type(exc).__name__}: {exc}")
             return value
 
-    def json_schema(self) -> dict[str, Any]:
-        return dict(self._schema)
-
-    def document(self, dialect: str) -> dict[str, Any] | None:
+    def schema(self, dialect: str) -> dict[str, Any]:
         return copy.deepcopy(self._schema)
 
     def example(self) -> Any:
@@ -341,10 +314,7 @@ class Documented(Spec):
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
         return value
 
-    def json_schema(self) -> dict[str, Any]:
-        return copy.deepcopy(self._schema)
-
-    def document(self, dialect: str) -> dict[str, Any] | None:
+    def schema(self, dialect: str) -> dict[str, Any]:
         return copy.deepcopy(self._schema)
 
     def example(self) -> Any:

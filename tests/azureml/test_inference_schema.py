@@ -11,8 +11,9 @@ from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidat
 
 from conftest import ROOT
 from gateway import Scorer, Table
-from gateway.loader import ScorerTarget, load
-from gateway.swagger import DocumentOptions, build_document
+from gateway.settings import ScorerTarget
+from gateway.scoring.loader import load, load_scorer
+from gateway.documents.openapi import DocumentOptions, build_document
 
 REFERENCE = ROOT / "tests" / "reference"
 AUTOML = str(ROOT / "tests" / "conformance" / "scripts" / "automl" / "score.py")
@@ -21,7 +22,7 @@ ROW = {"age": 42, "income": 1234.5, "is_member": True, "city": "Seattle", "signu
 
 
 def scorer(path: str) -> Scorer:
-    return Scorer.from_loaded(load(ScorerTarget("default", path)))
+    return load_scorer(ScorerTarget("default", path))
 
 
 def test_decorators_become_a_gateway_contract():
@@ -104,7 +105,7 @@ def test_swagger_matches_the_shape_inference_schema_produced(name, path, dialect
 
 
 def test_example_of_the_published_document_is_accepted():
-    from gateway.check import check_payload
+    from gateway.scoring.check import check_payload
 
     for path in (AUTOML, POWERBI):
         s = scorer(path)
@@ -123,7 +124,7 @@ def test_fallback_conversion_reports_a_400_path():
         return data.tolist()
 
     s = Scorer.from_function("default", run)
-    from gateway.check import check_payload
+    from gateway.scoring.check import check_payload
 
     assert check_payload(s, json.dumps({"data": [{"a": 5, "b": 1.5}]}).encode()).valid
     verdict = check_payload(s, json.dumps({"data": "nope"}).encode())

@@ -12,7 +12,8 @@ import pytest
 from gateway import Scorer, Settings
 from gateway.azureml import AMLRequest, AMLResponse, rawhttp
 from gateway.errors import StartupError
-from gateway.loader import ScorerTarget, load
+from gateway.settings import ScorerTarget
+from gateway.scoring.loader import load, load_scorer
 
 SCRIPT = '''
 from {request_module} import AMLRequest, rawhttp
@@ -60,7 +61,7 @@ def script(request, tmp_path):
 
 @pytest.fixture
 async def client(serve, script):
-    return await serve(Scorer.from_loaded(load(ScorerTarget("default", str(script)))))
+    return await serve(load_scorer(ScorerTarget("default", str(script))))
 
 
 async def test_post_json_reaches_run_as_the_whole_request(client):
@@ -103,7 +104,8 @@ async def test_options_reaches_a_rawhttp_script_that_sets_cors_headers(client):
 
 
 def test_rawhttp_cannot_also_declare_a_contract():
-    from gateway import Json, contract
+    from gateway import Json
+    from gateway import contract
 
     @rawhttp
     @contract(Inputs=Json())
@@ -174,7 +176,7 @@ def test_uploaded_file_saves_and_reads(tmp_path):
 
 
 async def test_with_cors_configured_preflight_is_answered_by_the_gateway(serve, script):
-    scorer = Scorer.from_loaded(load(ScorerTarget("default", str(script))))
+    scorer = load_scorer(ScorerTarget("default", str(script)))
     client = await serve(scorer, settings=Settings(cors_origins=("https://app.example",)))
     response = await client.options(
         "/score", headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"}

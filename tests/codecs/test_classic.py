@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gateway.codecs import CODECS
-from gateway.specs import DecodeContext
-from gateway.table import Table
+from gateway.contract.codecs import CODECS
+from gateway.contract.decoding import DecodeContext
+from gateway.contract.table import Table
 
 TABLE = Table({"age": "int32", "bmi": "float64", "smoker": "bool"})
 

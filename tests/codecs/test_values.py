@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gateway.codecs import CODECS
-from gateway.specs import DecodeContext
-from gateway.table import Table
+from gateway.contract.codecs import CODECS
+from gateway.contract.decoding import DecodeContext
+from gateway.contract.table import Table
 
 COLUMNS = {"age": "int64", "name": "string"}
 

@@ -43,10 +43,10 @@ from multidict import CIMultiDictProxy
 from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
 from gateway import Scorer, __version__, create_app
-from gateway.check import check_payload
-from gateway.cli import build_parser, load_scorers, settings_from_args
-from gateway.dtypes import DATETIME_UNIT, STRING_DTYPE
-from gateway.swagger import ERROR_RESPONSE
+from gateway.scoring.check import check_payload
+from gateway.cli.main import build_parser, load_scorers, settings_from_args
+from gateway.contract.dtypes import DATETIME_UNIT, STRING_DTYPE
+from gateway.documents.openapi import ERROR_RESPONSE
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = HERE / "scripts"

@@ -10,7 +10,8 @@ import requests
 
 from conftest import POWER_BI_ROWS, ROOT
 from gateway import Scorer
-from gateway.loader import ScorerTarget, load
+from gateway.settings import ScorerTarget
+from gateway.scoring.loader import load, load_scorer
 
 EXAMPLE = ROOT / "examples" / "automl_powerbi"
 
@@ -25,7 +26,7 @@ def model_dir(tmp_path_factory):
 @pytest.fixture
 async def client(serve, model_dir, monkeypatch):
     monkeypatch.setenv("AZUREML_MODEL_DIR", str(model_dir))
-    return await serve(Scorer.from_loaded(load(ScorerTarget("default", str(EXAMPLE / "score.py")))))
+    return await serve(load_scorer(ScorerTarget("default", str(EXAMPLE / "score.py"))))
 
 
 async def test_predict_answers_one_result_per_row(client):

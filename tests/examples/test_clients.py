@@ -7,8 +7,10 @@ import json
 import pytest
 
 from conftest import ROOT
-from gateway import Scorer, Table, contract
-from gateway.loader import ScorerTarget, load
+from gateway import Scorer, Table
+from gateway import contract
+from gateway.settings import ScorerTarget
+from gateway.scoring.loader import load, load_scorer
 
 PAYLOADS = json.loads((ROOT / "tests" / "reference" / "client_payloads.json").read_text())
 
@@ -18,7 +20,7 @@ def payload(client_prefix: str) -> dict:
 
 
 def example(name: str) -> Scorer:
-    return Scorer.from_loaded(load(ScorerTarget("default", str(ROOT / "examples" / name / "score.py"))))
+    return load_scorer(ScorerTarget("default", str(ROOT / "examples" / name / "score.py")))
 
 
 ANOMALY = payload("Azure ML Studio (classic) RRS, non-swagger table format")

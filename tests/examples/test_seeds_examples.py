@@ -15,13 +15,14 @@ from PIL import Image
 
 from conftest import ROOT
 from gateway import Scorer
-from gateway.loader import ScorerTarget, load
+from gateway.settings import ScorerTarget
+from gateway.scoring.loader import load, load_scorer
 
 EXAMPLES = ROOT / "examples"
 
 
 def example(name: str) -> Scorer:
-    return Scorer.from_loaded(load(ScorerTarget("default", str(EXAMPLES / name / "score.py"))))
+    return load_scorer(ScorerTarget("default", str(EXAMPLES / name / "score.py")))
 
 
 def png(width: int, height: int) -> bytes:

@@ -1,6 +1,7 @@
 """A scorer with a declared contract, for `check` tests."""
 
-from gateway import Json, List, Results, Value, contract
+from gateway import Json, List, Results, Value
+from gateway import contract
 
 
 @contract(

@@ -2,7 +2,8 @@
 
 import os
 
-from gateway import Json, Value, contract
+from gateway import Json, Value
+from gateway import contract
 
 calls = {"init": 0}
 

@@ -3,7 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from gateway import Array, List, Results, Table, Value, contract
+from gateway import Array, List, Results, Table, Value
+from gateway import contract
 
 
 @contract(

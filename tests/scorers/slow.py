@@ -3,7 +3,8 @@
 import os
 import time
 
-from gateway import Json, Value, contract
+from gateway import Json, Value
+from gateway import contract
 
 
 @contract(Inputs=Json(), GlobalParameters={"sleep": Value(float, default=0.0)})

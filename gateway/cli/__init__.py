@@ -1,0 +1,1 @@
+"""The command line: parse and delegate (`serve` is the default; `check`, `swagger`, `powerquery`)."""

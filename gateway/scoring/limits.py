@@ -1,0 +1,72 @@
+"""Backpressure: at most `max_concurrency` scorer calls at once, at most `max_queue` waiting; beyond → 429.
+
+A slot is held until the scorer call really ends, even when the client got a 504 or went away, so a
+stuck scorer cannot make the gateway start more work than it was sized for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Callable
+
+from gateway.errors import TooBusy
+
+__all__ = ("Limiter",)
+
+
+class Limiter:
+    """Counts running and waiting scorer calls; FIFO hand-over of freed slots to waiters."""
+
+    def __init__(
+        self,
+        max_concurrency: int,
+        max_queue: int,
+        retry_after: int = 1,
+        observe: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.max_concurrency = max_concurrency
+        self.max_queue = max_queue
+        self.retry_after = retry_after
+        self.running = 0
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._observe = observe or (lambda running, waiting: None)
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiters)
+
+    async def acquire(self) -> None:
+        """Take a slot, waiting in line if needed; TooBusy (429) when the line is full."""
+        if self.running < self.max_concurrency and not self._waiters:
+            self.running += 1
+            self._observe(self.running, self.waiting)
+            return
+        if len(self._waiters) >= self.max_queue:
+            raise TooBusy(
+                f"the gateway is at capacity ({self.running} running, {self.waiting} waiting); retry later",
+                retry_after=self.retry_after,
+            )
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        self._observe(self.running, self.waiting)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # the slot was handed over just as the client left: pass it on
+            else:
+                self._waiters.remove(waiter)
+                self._observe(self.running, self.waiting)
+            raise
+
+    def release(self) -> None:
+        """Free a slot, handing it straight to the first live waiter."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                self._observe(self.running, self.waiting)
+                return
+        self.running -= 1
+        self._observe(self.running, self.waiting)

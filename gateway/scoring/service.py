@@ -1,0 +1,94 @@
+"""`Scoring`: the transport-free scoring service (MLServer's DataPlane shape).
+
+Built once with the app from the settings and the registry, it owns everything a score request needs
+besides HTTP: the thread pool, the concurrency limiter, each batched scorer's batcher and each sync
+scorer's inline policy. A transport hands it an `Incoming` and gets an `Outcome` back; the aiohttp
+handler is then a few lines, and tests or another transport can drive it without a server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Mapping
+
+from gateway.errors import StartupError
+from gateway.settings import Settings
+
+from .batching import Batcher
+from .execute import Incoming, Outcome, execute, make_batcher
+from .inline import InlinePolicy
+from .limits import Limiter
+from .scorer import Registry, Scorer
+
+__all__ = ("Scoring",)
+
+
+class Scoring:
+    """The scorers being served, and the machinery that runs them within the configured limits."""
+
+    def __init__(
+        self, settings: Settings, registry: Registry, observe: Callable[[int, int], None] | None = None
+    ) -> None:
+        """`observe(running, waiting)` is told of every change of the limiter's counts (for metrics)."""
+        self.settings = settings
+        self.registry = registry
+        self.limiter = Limiter(settings.max_concurrency, settings.max_queue, observe=observe)
+        self.inline: Mapping[str, InlinePolicy] = {
+            name: InlinePolicy(settings.inline_budget) for name, s in registry.scorers.items() if not s.is_async
+        }
+        self.executor: ThreadPoolExecutor | None = None
+        self.batchers: dict[str, Batcher] = {}
+
+    def start(self) -> None:
+        """One thread per concurrency slot (a sync run() never waits for a thread once it has a slot),
+        and the batchers of the scorers that opted in (their merged calls use the pool and the limiter)."""
+        self.executor = ThreadPoolExecutor(self.settings.max_concurrency, thread_name_prefix="gateway-scorer")
+        for name, scorer in self.registry.scorers.items():
+            batcher = make_batcher(
+                scorer, self.executor, self.limiter, self.inline.get(name), self.settings.scoring_timeout
+            )
+            if batcher is not None:
+                self.batchers[name] = batcher
+
+    def close(self) -> None:
+        """Wait for running calls; queued ones are cancelled."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    async def init_scorers(self) -> None:
+        """Call each scorer's init() once, off the loop and within the init timeout; a StartupError names
+        the scorer whose init() failed or did not finish."""
+        loop = asyncio.get_running_loop()
+        timeout = self.settings.init_timeout
+        for scorer in self.registry.scorers.values():
+            init = scorer.init
+            if init is None:
+                continue
+            where = f" ({scorer.target})" if scorer.target else ""
+            try:
+                if inspect.iscoroutinefunction(init):
+                    await asyncio.wait_for(init(), timeout)
+                else:
+                    await asyncio.wait_for(asyncio.shield(loop.run_in_executor(self.executor, init)), timeout)
+            except TimeoutError:
+                raise StartupError(f"scorer '{scorer.name}'{where}: init() did not finish within {timeout:g} s") from None
+            except Exception as exc:
+                raise StartupError(f"scorer '{scorer.name}'{where}: init() raised {type(exc).__name__}: {exc}") from exc
+
+    def scorer(self, name: str | None) -> Scorer:
+        """The scorer a request names (None: the default one); UnknownScorer (404) lists those served."""
+        return self.registry.get(name)
+
+    async def score(self, scorer: Scorer, incoming: Incoming) -> Outcome:
+        """One request through `scorer`: parse, convert, run, render, within a slot and the timeout."""
+        return await execute(
+            scorer,
+            incoming,
+            executor=self.executor,
+            limiter=self.limiter,
+            timeout=self.settings.scoring_timeout,
+            batcher=self.batchers.get(scorer.name),
+            inline=self.inline.get(scorer.name),
+        )

@@ -1,0 +1,138 @@
+"""`create_app`: the route table, the middlewares and the lifecycle (the scoring service, scorers' init())."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import AsyncIterator, Iterable
+
+import orjson
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+from gateway.documents.jsonschema import contract_schema
+from gateway.documents.openapi import VERSIONS, DocumentOptions, build_document, user_documents
+from gateway.scoring.scorer import Registry, Scorer
+from gateway.scoring.service import Scoring
+from gateway.settings import Settings
+
+from . import handlers
+from .auth import auth_middleware
+from .cors import enable_cors
+from .docs import STATIC_DIR, docs_page
+from .keys import CONTRACTS, METRICS, READY, SCORING, SETTINGS, SWAGGER
+from .metrics import Metrics
+from .middleware import gateway_middleware
+
+__all__ = ("PUBLIC_ROUTES", "ROUTES", "create_app", "open_paths")
+
+log = logging.getLogger("gateway.server")
+
+#: Routes open without an API key: the probes, and the /docs page with its static files (Swagger UI
+#: itself, which holds no data; the documents the page loads stay protected).
+PUBLIC_ROUTES: list[web.AbstractRouteDef] = [
+    web.get("/", handlers.health),
+    web.get("/healthz", handlers.healthz),
+    web.get("/readyz", handlers.readyz),
+    web.get("/docs", docs_page),
+    web.static("/docs/static", STATIC_DIR),
+]
+
+ROUTES: list[web.AbstractRouteDef] = [
+    *PUBLIC_ROUTES,
+    web.get("/metrics", handlers.metrics),
+    web.post("/score", handlers.score),
+    web.get("/score", handlers.score, allow_head=False),
+    web.post("/score/{name}", handlers.score),
+    web.get("/score/{name}", handlers.score, allow_head=False),
+    web.get("/contract.json", handlers.contract_document),
+    web.get("/scorers/{name}/contract.json", handlers.contract_document),
+    web.get("/swagger.json", handlers.swagger_document),
+    web.get("/scorers/{name}/swagger.json", handlers.swagger_document),
+    web.get("/powerquery/{name}.pq", handlers.powerquery_function),
+    # Studio (classic) clients: `.../workspaces/<ws>/services/<name>/execute?api-version=2.0`
+    web.post("/execute", handlers.classic_execute),
+    web.post("/score/{name}/execute", handlers.classic_execute),
+    web.post("/workspaces/{workspace}/services/{name}/execute", handlers.classic_execute),
+    web.get("/workspaces/{workspace}/services/{name}/swagger.json", handlers.swagger_document),
+]
+
+#: OPTIONS reaches @rawhttp scripts (which may answer their own CORS headers) unless CORS is configured,
+#: in which case aiohttp-cors answers preflights itself.
+RAW_OPTIONS_ROUTES: list[web.AbstractRouteDef] = [
+    web.route("OPTIONS", "/score", handlers.score),
+    web.route("OPTIONS", "/score/{name}", handlers.score),
+]
+
+
+def open_paths(prefix: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The exact paths and the path prefixes of `PUBLIC_ROUTES`, at the root and under `prefix`."""
+    paths: set[str] = set()
+    prefixes: list[str] = []
+    for base in dict.fromkeys(("", prefix)):
+        for route in PUBLIC_ROUTES:
+            if isinstance(route, web.StaticDef):
+                prefixes.append(base + route.prefix + "/")
+            else:
+                assert isinstance(route, web.RouteDef)
+                paths.add(base + route.path)
+    return frozenset(paths), tuple(prefixes)
+
+
+async def _scoring(app: web.Application) -> AsyncIterator[None]:
+    """The scoring service's pool and batchers for the app's lifetime; then each scorer's init()."""
+    scoring = app[SCORING]
+    scoring.start()
+    try:
+        await scoring.init_scorers()
+        app[READY].set()
+        yield
+    finally:
+        scoring.close()
+
+
+def _prefixed(route: web.AbstractRouteDef, prefix: str) -> web.AbstractRouteDef:
+    if isinstance(route, web.StaticDef):
+        return web.static(prefix + route.prefix, route.path, **route.kwargs)
+    assert isinstance(route, web.RouteDef)
+    return web.RouteDef(route.method, prefix + route.path, route.handler, route.kwargs)
+
+
+def _swagger_documents(settings: Settings, registry: Registry) -> dict[str, dict[str, bytes]]:
+    """Every scorer's document in every dialect, built once; a scorer's own swagger files win."""
+    options = DocumentOptions.of(settings)
+    documents: dict[str, dict[str, bytes]] = {}
+    for name, scorer in registry.scorers.items():
+        supplied = user_documents(scorer)
+        path = registry.path_of(scorer)
+        documents[name] = {
+            dialect: orjson.dumps(supplied.get(dialect) or build_document(scorer, path, dialect, options))
+            for dialect in set(VERSIONS.values())
+        }
+    return documents
+
+
+def create_app(settings: Settings, scorers: Iterable[Scorer]) -> web.Application:
+    """Build the gateway application for these scorers; the only way to make one."""
+    middlewares: list[Middleware] = [gateway_middleware]
+    if settings.api_keys:
+        paths, prefixes = open_paths(settings.prefix)
+        middlewares.append(auth_middleware(settings.api_keys, paths, prefixes))
+    app = web.Application(middlewares=middlewares, client_max_size=settings.max_body_size)
+    app[SETTINGS] = settings
+    registry = Registry(scorers)
+    app[READY] = asyncio.Event()
+    app[METRICS] = metrics = Metrics()
+    observe = metrics.observe_capacity if metrics.multiprocess else None
+    app[SCORING] = scoring = Scoring(settings, registry, observe=observe)
+    metrics.watch_capacity(lambda: scoring.limiter.running, lambda: scoring.limiter.waiting)
+    app[CONTRACTS] = {name: orjson.dumps(contract_schema(s)) for name, s in registry.scorers.items()}
+    app[SWAGGER] = _swagger_documents(settings, registry)
+    routes = ROUTES if settings.cors_origins else ROUTES + RAW_OPTIONS_ROUTES
+    app.router.add_routes(routes)
+    if settings.prefix:  # served under the prefix the documents advertise, and at the root for probes behind proxies
+        app.router.add_routes([_prefixed(route, settings.prefix) for route in routes])
+    if settings.cors_origins:
+        enable_cors(app, settings.cors_origins)
+    app.cleanup_ctx.append(_scoring)
+    return app

@@ -1,0 +1,143 @@
+"""One short handler per route: HTTP in, HTTP out; the work happens in the scoring service."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from gateway.errors import EnvelopeError, NotFound, PayloadTooLarge, UnsupportedScorer
+from .keys import CONTRACTS, METRICS, READY, REQUEST_ID, ROWS, SCORER_NAME, SCORING, SETTINGS, SWAGGER
+from gateway.documents.powerquery.render import render_powerquery
+from gateway.documents.openapi import VERSIONS, normalize_version
+from gateway.scoring.execute import Incoming
+from gateway.scoring.scorer import Scorer
+
+__all__ = ("health", "healthz", "readyz", "metrics", "score", "classic_execute", "contract_document", "swagger_document", "powerquery_function")
+
+log = logging.getLogger("gateway.server")
+
+async def health(request: web.Request) -> web.Response:
+    """`GET /`: the Azure-style probe."""
+    return web.Response(text="Healthy")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Liveness: the process answers."""
+    return web.json_response({"status": "alive"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: 200 only once every scorer's init() has finished."""
+    if request.app[READY].is_set():
+        return web.json_response({"status": "ready", "scorers": list(request.app[SCORING].registry.scorers)})
+    return web.json_response({"status": "starting"}, status=503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text format, summed over every worker."""
+    registry = request.app[METRICS]
+    return web.Response(body=registry.render(), headers={"Content-Type": registry.content_type})
+
+
+async def _incoming(request: web.Request, scorer: Scorer) -> Incoming:
+    limit = request.app[SETTINGS].max_body_size
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"request body of {request.content_length} bytes exceeds the limit of {limit} bytes")
+    post = request.method == "POST"
+    incoming = Incoming(
+        method=request.method,
+        body=await request.read() if post else b"",
+        query=[] if post and not request.query_string else list(request.query.items()),
+        content_type=request.headers.get("Content-Type"),
+        request_id=request[REQUEST_ID],
+    )
+    if scorer.wants_headers or scorer.rawhttp:
+        incoming.headers = dict(request.headers)
+    if scorer.rawhttp:  # what AMLRequest exposes; the rest of the gateway never reads them
+        incoming.path = request.path
+        incoming.query_string = request.query_string
+        incoming.host = request.host
+        incoming.scheme = request.scheme
+        incoming.remote = request.remote
+    return incoming
+
+
+async def score(request: web.Request) -> web.StreamResponse:
+    """`/score` and `/score/{name}`: parse, convert, run, answer Results."""
+    return await _score(request, answer_form=None)
+
+
+async def classic_execute(request: web.Request) -> web.StreamResponse:
+    """Studio (classic) `.../execute?api-version=2.0[&details=true][&format=swagger]`, an alias of score.
+
+    `format=swagger` asks for `Results.output1` as row objects; otherwise a classic-form request is
+    answered in classic form.
+    """
+    version = request.query.get("api-version", "2.0")
+    if version != "2.0":
+        raise EnvelopeError(f"api-version {version} is not supported; use api-version=2.0", path="api-version")
+    return await _score(request, answer_form="swagger" if request.query.get("format") == "swagger" else None)
+
+
+async def _score(request: web.Request, answer_form: str | None) -> web.StreamResponse:
+    app = request.app
+    scoring = app[SCORING]
+    scorer = scoring.scorer(request.match_info.get("name"))
+    if request.method == "OPTIONS" and not scorer.rawhttp:
+        raise web.HTTPMethodNotAllowed("OPTIONS", ["GET", "POST"])
+    request[SCORER_NAME] = scorer.name
+    incoming = await _incoming(request, scorer)
+    incoming.answer_form = answer_form
+    outcome = await scoring.score(scorer, incoming)
+    request[ROWS] = outcome.rows
+    app[METRICS].scored(scorer.name, outcome.rows)
+    if outcome.ignored:
+        app[METRICS].ignored.labels(scorer.name).inc(len(outcome.ignored))
+        log.debug("scorer '%s' ignored unknown keys/columns: %s", scorer.name, ", ".join(outcome.ignored))
+    own = outcome.response
+    if own is None:
+        response = web.Response(body=outcome.body, content_type="application/json")
+    else:  # an AMLResponse the script built: its status, headers and body as they are
+        response = web.Response(body=own.body, status=own.status_code, headers=own.headers)
+    response.headers["x-ms-run-fn-exec-ms"] = f"{outcome.exec_ms:.3f}"
+    response.headers["x-ms-run-function-failed"] = str(response.status >= 500)
+    return response
+
+
+async def contract_document(request: web.Request) -> web.Response:
+    """`/contract.json?scorer=NAME` and `/scorers/{name}/contract.json`: the contract as one JSON Schema."""
+    name = request.match_info.get("name") or request.query.get("scorer")
+    scorer = request.app[SCORING].scorer(name)
+    return web.Response(body=request.app[CONTRACTS][scorer.name], content_type="application/schema+json")
+
+
+async def swagger_document(request: web.Request) -> web.Response:
+    """`/swagger.json?version=2|2.0|3|3.0|3.1[&scorer=NAME]` and `/scorers/{name}/swagger.json`."""
+    name = request.match_info.get("name") or request.query.get("scorer")
+    scorer = request.app[SCORING].scorer(name)
+    raw = request.query.get("version", "2")
+    dialect = normalize_version(raw)
+    if dialect is None:
+        supported = ", ".join(VERSIONS)
+        raise NotFound(f"Swagger version [{raw}] is not valid. Supported versions: [{supported}].")
+    return web.Response(body=request.app[SWAGGER][scorer.name][dialect], content_type="application/json")
+
+
+async def powerquery_function(request: web.Request) -> web.Response:
+    """`/powerquery/{name}.pq[?base_url=...&batch_size=N]`: the Power Query (M) function calling that scorer.
+
+    The base URL defaults to the one this request came in on (with the path prefix); behind a proxy that
+    rewrites hosts, pass the public one as `base_url`.
+    """
+    settings = request.app[SETTINGS]
+    scorer = request.app[SCORING].scorer(request.match_info["name"])
+    base_url = request.query.get("base_url") or f"{request.scheme}://{request.host}{settings.prefix}"
+    raw_size = request.query.get("batch_size", "1000")
+    if not raw_size.isdigit() or int(raw_size) < 1:
+        raise EnvelopeError(f"batch_size must be a positive integer, got {raw_size!r}", path="batch_size")
+    try:
+        text = render_powerquery(scorer, base_url, batch_size=int(raw_size), key_header=bool(settings.api_keys))
+    except ValueError as exc:
+        raise UnsupportedScorer(str(exc)) from None
+    return web.Response(text=text, content_type="text/plain", charset="utf-8")

@@ -1,0 +1,25 @@
+"""Every piece of typed application state, as `web.AppKey`s in one place."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from gateway.scoring.service import Scoring
+from gateway.settings import Settings
+
+from .metrics import Metrics
+
+__all__ = ("SETTINGS", "SCORING", "READY", "CONTRACTS", "METRICS", "SWAGGER", "REQUEST_ID", "SCORER_NAME", "ROWS", "STARTED")
+
+SETTINGS = web.AppKey("settings", Settings)
+SCORING = web.AppKey("scoring", Scoring)  # the registry, the pool, the limiter, batchers and inline policies
+READY = web.AppKey("ready", asyncio.Event)  # set once every scorer's init() finished
+CONTRACTS = web.AppKey("contracts", dict)  # scorer name → its contract JSON Schema, as bytes
+SWAGGER = web.AppKey("swagger", dict)  # scorer name → {dialect: document bytes}
+METRICS = web.AppKey("metrics", Metrics)
+REQUEST_ID = web.RequestKey("request_id", str)
+SCORER_NAME = web.RequestKey("scorer_name", str)
+ROWS = web.RequestKey("rows", int)
+STARTED = web.RequestKey("started", float)  # perf_counter() when the middleware took the request

@@ -6,7 +6,7 @@ import json
 
 from gateway import Settings
 from gateway.server.docs import STATIC_DIR, SWAGGER_UI_VERSION
-from test_swagger import churn
+from scorers.churn_table import churn
 
 
 async def test_docs_page_lists_every_scorer_default_first(serve):

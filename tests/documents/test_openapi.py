@@ -15,25 +15,10 @@ from gateway.errors import StartupError
 from gateway.settings import ScorerTarget
 from gateway.scoring.loader import load, load_scorer
 from gateway.documents.openapi import DocumentOptions, build_document
+from scorers.churn_table import CHURN, churn
 
 REFERENCE = ROOT / "tests" / "reference"
 VALIDATORS = {"2.0": OpenAPIV2SpecValidator, "3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}
-CHURN = Table(
-    {
-        "age": "int64",
-        "income": "float64",
-        "is_member": "bool",
-        "city": Column("string", nullable=True),
-        "signup_date": "datetime",
-    }
-)
-
-
-@contract(Inputs={"data": CHURN}, GlobalParameters={"method": Value(str, default="predict", enum=["predict", "predict_proba"])})
-def churn(Inputs, GlobalParameters):
-    return {"Results": [0] * len(Inputs["data"])}
-
-
 def scorer_of(path: str, name: str = "default") -> Scorer:
     return load_scorer(ScorerTarget(name, path))
 

@@ -1,6 +1,6 @@
 // Parses Power Query (M) text from stdin with Microsoft's parser (@microsoft/powerquery-parser).
 // Exit 0 and print "OK" when the text lexes and parses; exit 1 with the parser's error otherwise.
-// Used by tests/test_powerquery.py to check every function the gateway generates.
+// Used by tests/documents/test_powerquery.py to check every function the gateway generates.
 "use strict";
 
 const PQP = require("@microsoft/powerquery-parser");

@@ -1,6 +1,6 @@
 """§6 The generated Power Query (M) function: it parses with Microsoft's parser, and what it sends works.
 
-Node and `@microsoft/powerquery-parser` (pinned in tests/powerquery/package.json) check the syntax; the
+Node and `@microsoft/powerquery-parser` (pinned in tests/documents/powerquery/package.json) check the syntax; the
 batching simulation reads the batch size, URL, path, headers, columns and body shape from the M text
 itself and sends what the function would send to a real in-process gateway.
 """
@@ -29,7 +29,7 @@ from gateway.contract.table import Column, Table
 from gateway.testing import serve_scorer
 
 PARSER_DIR = Path(__file__).parent / "powerquery"
-EXAMPLE = Path(__file__).parent.parent / "examples" / "automl_powerbi" / "score.py"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "automl_powerbi" / "score.py"
 BASE = "https://scoring.example.com"
 KEY = "pq-test-key"
 CHURN_COLUMNS = {"age": "int64", "income": "float64", "is_member": "bool", "city": "string", "signup_date": "datetime"}
@@ -125,7 +125,7 @@ CASES: dict[str, Callable[[], str]] = {
 
 @pytest.fixture(scope="session")
 def parse_m() -> ParseFn:
-    """Runs tests/powerquery/parse.js (Microsoft's parser), installing it with npm when missing."""
+    """Runs tests/documents/powerquery/parse.js (Microsoft's parser), installing it with npm when missing."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         pytest.fail(

@@ -23,7 +23,7 @@ from gateway.errors import join_path
 from gateway.contract.decoding import DecodeContext, describe_value
 from gateway.contract.specs import Spec
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = ROOT / "contracts"
 EXAMPLES = CONTRACTS / "examples"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"

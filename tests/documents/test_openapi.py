@@ -9,7 +9,7 @@ import pytest
 from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
 from conftest import ROOT, SCORERS
-from gateway import Column, Scorer, Settings, Table, Value
+from gateway import Column, Scorer, Settings, Table, Value, create_app
 from gateway import contract
 from gateway.errors import StartupError
 from gateway.settings import ScorerTarget
@@ -230,6 +230,25 @@ def test_swagger_subcommand_prints_the_document():
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     OpenAPIV31SpecValidator(document).validate()
+
+
+async def test_swagger_subcommand_documents_the_path_a_server_of_that_scorer_documents(aiohttp_client):
+    """`gateway swagger --scorer churn=...` once documented /score/churn while a server serving churn alone
+    documents /score: both now come from `Registry.path_of`."""
+    import subprocess
+    import sys
+
+    target = str(SCORERS / "powerbi_three_inputs.py")
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "swagger", "--scorer", f"churn={target}", "--version", "3"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    client = await aiohttp_client(create_app(Settings(), [scorer_of(target, "churn")]))
+    served = await (await client.get("/swagger.json", params={"version": "3"})).json()
+    assert sorted(printed["paths"]) == sorted(served["paths"]) == ["/", "/score", "/swagger.json"]
+    assert printed == served
 
 
 def test_dataframe_example_with_datetimes_round_trips():

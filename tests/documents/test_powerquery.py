@@ -518,6 +518,26 @@ async def test_route_serves_the_function_for_a_scorer(serve, parse_m: ParseFn):
     assert bad.status == 400
 
 
+async def test_every_wire_dtype_gets_a_function_over_http(serve, parse_m: ParseFn):
+    """Each wire dtype (timedelta among them, which once answered 500) as an input column and as a
+    declared result column: the route answers a parsable function naming the column's type."""
+    from gateway.contract.dtypes import WIRE_DTYPES
+
+    columns = {f"c_{name}": name for name in WIRE_DTYPES}
+
+    @contract(Inputs={"data": Table(columns)}, results=Results(Table(columns)))
+    def run(Inputs):
+        return {"Results": Inputs["data"]}
+
+    client = await serve(run)
+    response = await client.get("/powerquery/default.pq")
+    assert response.status == 200, await response.text()
+    text = await response.text()
+    assert "c_timedelta (duration)" in text and "c_datetime (date/time)" in text and "c_uint8 (whole number)" in text
+    assert '[Name = "Results.c_timedelta", Type = type text, Key = "c_timedelta"]' in text
+    assert parse_m(text).returncode == 0
+
+
 async def test_route_refuses_a_scorer_without_a_table(serve):
     def raw(data):
         return data

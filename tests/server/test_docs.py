@@ -51,3 +51,20 @@ async def test_docs_under_a_path_prefix(serve):
     page = await (await client.get("/ml/docs")).text()
     assert "/ml/docs/static/swagger-ui-bundle.js" in page and "/ml/scorers/default/swagger.json" in page
     assert (await client.get("/ml/docs/static/swagger-ui.css")).status == 200
+
+
+async def test_docs_under_a_path_prefix_with_keys_open_and_load_their_static_files(serve):
+    """With SERVICE_PATH_PREFIX and API keys, the page and its static files are open under the prefix
+    too (they once answered 401, so Swagger UI never loaded); the documents and scoring stay protected."""
+    client = await serve(churn, settings=Settings(path_prefix="/ml/", api_keys=("k",)))
+    page = await client.get("/ml/docs")
+    assert page.status == 200
+    text = await page.text()
+    for link in ("/ml/docs/static/swagger-ui.css", "/ml/docs/static/swagger-ui-bundle.js", "/ml/docs/static/swagger-ui-standalone-preset.js"):
+        assert link in text
+        assert (await client.get(link)).status == 200, link
+    for probe in ("/ml/", "/ml/healthz", "/ml/readyz", "/docs", "/healthz"):
+        assert (await client.get(probe)).status == 200, probe
+    for protected in ("/ml/scorers/default/swagger.json?version=3", "/ml/metrics", "/ml/docsx", "/ml/docs/staticx"):
+        assert (await client.get(protected)).status == 401, protected
+    assert (await client.post("/ml/score", json={"Inputs": {"data": []}})).status == 401

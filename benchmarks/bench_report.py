@@ -3,7 +3,6 @@ bench_chart.py with the benchmark environment's python, where matplotlib is inst
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 from typing import Any

@@ -43,9 +43,9 @@ sys.path.insert(0, str(HERE))
 import bench_env  # noqa: E402
 import bench_load  # noqa: E402
 import bench_payload  # noqa: E402
+from bench_procs import Server, free_port, netns_available  # noqa: E402
 from bench_profile import profile_gateway  # noqa: E402
 from bench_report import draw_chart, format_table, targets  # noqa: E402
-from bench_procs import Server, free_port, netns_available  # noqa: E402
 
 SCORERS = HERE / "scorers"
 RESULTS = HERE / "results"

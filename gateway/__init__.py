@@ -9,7 +9,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gateway.azureml import AMLRequest, AMLResponse, model_path, rawhttp
-from gateway.contract import Array, Batching, Column, Contract, Json, List, Object, Results, Spec, Table, Value, contract, from_sample
+from gateway.contract import (
+    Array,
+    Batching,
+    Column,
+    Contract,
+    Json,
+    List,
+    Object,
+    Results,
+    Spec,
+    Table,
+    Value,
+    contract,
+    from_sample,
+)
 from gateway.errors import GatewayError
 from gateway.scoring.scorer import Scorer
 from gateway.settings import Settings

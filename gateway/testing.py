@@ -26,14 +26,13 @@ import orjson
 import pytest
 from aiohttp import web
 
-from gateway.server.app import create_app
-from gateway.scoring.check import check_payload
-from gateway.errors import Problem
-from gateway.scoring.loader import load, load_scorer
-from gateway.settings import parse_scorer_option
-from gateway.scoring.scorer import Scorer
-from gateway.settings import Settings
 from gateway.contract.decoding import DecodeContext
+from gateway.errors import Problem
+from gateway.scoring.check import check_payload
+from gateway.scoring.loader import load_scorer
+from gateway.scoring.scorer import Scorer
+from gateway.server.app import create_app
+from gateway.settings import Settings, parse_scorer_option
 
 __all__ = ("Reply", "ServedGateway", "serve_scorer", "gateway_server")
 

@@ -7,7 +7,6 @@ import re
 import kubernetes_validate
 import pytest
 import yaml
-
 from conftest import ROOT
 
 DEPLOY = ROOT / "deploy"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import SCORERS
-from gateway import Json, List, Results
-from gateway import contract
+
+from gateway import Json, List, Results, contract
 from gateway.testing import serve_scorer
 
 CHURN = str(SCORERS / "churn_contract.py")  # its init() raises

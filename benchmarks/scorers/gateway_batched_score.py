@@ -1,10 +1,9 @@
 """The benchmark scorer with dynamic batching on: concurrent one-row requests merged into one run() call."""
 
-from gateway import Batching, Value
-from gateway import contract
-from gateway.contract.table import Table
-
 import bench_model  # next to this file: the gateway puts the script's folder on sys.path
+
+from gateway import Batching, Value, contract
+from gateway.contract.table import Table
 
 
 @contract(

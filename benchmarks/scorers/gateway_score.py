@@ -5,11 +5,10 @@ and `GlobalParameters.method` an enum with a default. The gateway serializes num
 predictions are returned as the array `bench_model` computes.
 """
 
-from gateway import Value
-from gateway import contract
-from gateway.contract.table import Table
-
 import bench_model  # next to this file: the gateway puts the script's folder on sys.path
+
+from gateway import Value, contract
+from gateway.contract.table import Table
 
 
 def init():

@@ -1,11 +1,10 @@
 """The batching benchmark's scikit-learn scorer with dynamic batching: concurrent requests share calls."""
 
-from gateway import Batching
-from gateway import contract
-from gateway.contract.table import Table
-
 import bench_model  # next to this file: the gateway puts the script's folder on sys.path
 import sklearn_model
+
+from gateway import Batching, contract
+from gateway.contract.table import Table
 
 
 def init():

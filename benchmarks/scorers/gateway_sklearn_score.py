@@ -1,10 +1,10 @@
 """The batching benchmark's scikit-learn scorer without batching: one pipeline call per request."""
 
-from gateway import contract
-from gateway.contract.table import Table
-
 import bench_model  # next to this file: the gateway puts the script's folder on sys.path
 import sklearn_model
+
+from gateway import contract
+from gateway.contract.table import Table
 
 
 def init():

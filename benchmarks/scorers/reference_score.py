@@ -6,14 +6,15 @@ reference converts `Inputs.data` (records) to a DataFrame with the sample's dtyp
 json.dumps cannot write numpy arrays (the reference answers 500), so predictions are returned as a list.
 """
 
+import bench_model  # next to this file: AML_APP_ROOT (the server's cwd) is on sys.path
 import numpy as np
 import pandas as pd
 from inference_schema.parameter_types.numpy_parameter_type import NumpyParameterType
 from inference_schema.parameter_types.pandas_parameter_type import PandasParameterType
-from inference_schema.parameter_types.standard_py_parameter_type import StandardPythonParameterType
+from inference_schema.parameter_types.standard_py_parameter_type import (
+    StandardPythonParameterType,
+)
 from inference_schema.schema_decorators import input_schema, output_schema
-
-import bench_model  # next to this file: AML_APP_ROOT (the server's cwd) is on sys.path
 
 data_sample = PandasParameterType(pd.DataFrame({
     "age": pd.Series([42], dtype="int64"),

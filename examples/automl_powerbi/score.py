@@ -11,10 +11,11 @@ import os
 
 import joblib
 import numpy as np
-from train import features  # a sibling module: the gateway puts the script's folder on sys.path
+from train import (
+    features,  # a sibling module: the gateway puts the script's folder on sys.path
+)
 
-from gateway import Json, List, Results, Table, Value
-from gateway import contract
+from gateway import Json, List, Results, Table, Value, contract
 
 model = None
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gateway import Table
-from gateway import contract
+from gateway import Table, contract
 
 SAMPLE = pd.DataFrame(
     {

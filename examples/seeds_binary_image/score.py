@@ -8,7 +8,7 @@ the raw body (`Content-Type: application/octet-stream`) is opened with Pillow; i
 import io
 import json
 
-from azureml.contrib.services.aml_request import AMLRequest, rawhttp
+from azureml.contrib.services.aml_request import rawhttp
 from azureml.contrib.services.aml_response import AMLResponse
 from PIL import Image
 

@@ -4,7 +4,7 @@ browser's OPTIONS preflight (the gateway routes OPTIONS to @rawhttp scripts when
     python -m gateway --scorer examples/seeds_cors/score.py
 """
 
-from azureml.contrib.services.aml_request import AMLRequest, rawhttp
+from azureml.contrib.services.aml_request import rawhttp
 from azureml.contrib.services.aml_response import AMLResponse
 
 

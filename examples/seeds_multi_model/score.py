@@ -9,8 +9,7 @@ import os
 
 import joblib
 
-from gateway import Array, model_path
-from gateway import contract
+from gateway import Array, contract, model_path
 
 
 def init():

@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 from inference_schema.parameter_types.numpy_parameter_type import NumpyParameterType
 from inference_schema.parameter_types.pandas_parameter_type import PandasParameterType
-from inference_schema.parameter_types.standard_py_parameter_type import StandardPythonParameterType
+from inference_schema.parameter_types.standard_py_parameter_type import (
+    StandardPythonParameterType,
+)
 from inference_schema.schema_decorators import input_schema, output_schema
 from sklearn.linear_model import Ridge  # noqa: F401  (as in the seed)
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gateway import Table, Value
-from gateway import contract
+from gateway import Table, Value, contract
 
 
 @contract(

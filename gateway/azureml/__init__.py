@@ -1,4 +1,4 @@
-"""§7 Azure ML entry-script compatibility: the `azureml` request/response modules and model folders.
+"""Azure ML entry-script compatibility: the `azureml` request/response modules and model folders.
 
 Scripts import `AMLRequest`, `rawhttp` and `AMLResponse` from `azureml.contrib.services.aml_request` /
 `aml_response` or `azureml_inference_server_http.api.aml_request` / `aml_response`. When those packages

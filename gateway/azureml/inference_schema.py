@@ -1,4 +1,4 @@
-"""§7 scripts decorated with inference-schema (`@input_schema` / `@output_schema`), served unchanged.
+"""Scripts decorated with inference-schema (`@input_schema` / `@output_schema`), served unchanged.
 
 The gateway reads what each decorator declares (the parameter type, its sample, orient, `enforce_*`,
 `convert_to_provided_type`, `optional`), builds its own contract from it, converts requests with its own
@@ -19,9 +19,17 @@ from typing import Any, Callable
 
 from gateway.contract.array import Array
 from gateway.contract.declare import HEADERS_PARAM, Contract
-from gateway.contract.specs import MISSING, Json, List, Spec, Value
-from gateway.contract.decoding import DecodeContext, describe_value
+from gateway.contract.specs import Json, List, Spec, Value
 from gateway.contract.table import Table
+
+from .parameter_specs import (
+    Documented,
+    FreeRankArray,
+    IsoDate,
+    Passthrough,
+    ReferenceConversion,
+    StandardDict,
+)
 
 __all__ = ("is_decorated", "adapt")
 
@@ -92,10 +100,16 @@ def _with_default(spec: Spec, default: Any) -> Spec:
 
 def parameter_spec(ptype: Any) -> Spec:
     """The gateway spec for one inference-schema parameter type."""
-    from inference_schema.parameter_types.abstract_parameter_type import AbstractParameterType
+    from inference_schema.parameter_types.abstract_parameter_type import (
+        AbstractParameterType,
+    )
     from inference_schema.parameter_types.numpy_parameter_type import NumpyParameterType
-    from inference_schema.parameter_types.pandas_parameter_type import PandasParameterType
-    from inference_schema.parameter_types.standard_py_parameter_type import StandardPythonParameterType
+    from inference_schema.parameter_types.pandas_parameter_type import (
+        PandasParameterType,
+    )
+    from inference_schema.parameter_types.standard_py_parameter_type import (
+        StandardPythonParameterType,
+    )
 
     sample = ptype.sample_input
     try:
@@ -125,206 +139,3 @@ def parameter_spec(ptype: Any) -> Spec:
     except (TypeError, ValueError):
         pass  # a sample the strict specs cannot describe: fall back to the type's own conversion
     return ReferenceConversion(ptype)
-
-
-class Passthrough(Spec):
-    """`convert_to_provided_type=False`: documented like `inner`, handed to run() exactly as sent."""
-
-    def __init__(self, inner: Spec) -> None:
-        self.inner = inner
-        self.default = inner.default
-        self.nullable = inner.nullable
-
-    def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
-        return value
-
-    def schema(self, dialect: str) -> dict[str, Any]:
-        return self.inner.schema(dialect)
-
-    def example(self) -> Any:
-        return self.inner.example()
-
-    def describe(self) -> str:
-        return f"{self.inner.describe()} (not converted)"
-
-
-class StandardDict(Spec):
-    """A StandardPythonParameterType dict sample: typed members converted (and required), plain members
-    and extra keys passed through as inference-schema does."""
-
-    def __init__(self, typed: dict[str, Spec], plain: dict[str, Any], order: list[str] | None = None) -> None:
-        self.typed = typed
-        self.plain = plain
-        self.order = order or [*plain, *typed]
-
-    def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
-        from gateway.errors import join_path
-
-        if not isinstance(value, dict):
-            ctx.problems.add(path or "$", f"expected an object, got {describe_value(value)}")
-            return value
-        out = dict(value)
-        for name, spec in self.typed.items():
-            member = join_path(path, name)
-            if name in value:
-                out[name] = spec.decode(value[name], member, ctx)
-            elif not spec.required:
-                out[name] = spec.missing_value()
-            else:
-                ctx.problems.add(member, f"required key '{name}' is missing")
-        return out
-
-    def _members(self) -> dict[str, Spec]:
-        members: dict[str, Spec] = {}
-        for name, sample in self.plain.items():
-            try:
-                members[name] = Passthrough(_sample_spec(sample))
-            except (TypeError, ValueError):
-                members[name] = Passthrough(_documented_sample(sample))
-        members.update(self.typed)
-        return {name: members[name] for name in self.order if name in members}
-
-    def schema(self, dialect: str) -> dict[str, Any]:
-        schema: dict[str, Any] = {
-            "type": "object",
-            "properties": {name: spec.schema(dialect) for name, spec in self._members().items()},
-        }
-        required = [name for name, spec in self.typed.items() if spec.required]
-        if required:
-            schema["required"] = required
-        return schema
-
-    def example(self) -> Any:
-        return {name: spec.example() for name, spec in self._members().items()}
-
-    def describe(self) -> str:
-        return "{" + ", ".join(f"{n}: {s.describe()}" for n, s in self._members().items()) + "}"
-
-
-def _sample_spec(sample: Any) -> Spec:
-    from gateway.contract.declare import from_sample
-
-    return from_sample(sample)
-
-
-def _documented_sample(sample: Any) -> Spec:
-    """A plain sample the gateway's specs cannot describe (e.g. a dict holding a NumpyParameterType):
-    documented with inference-schema's own schema and example, which are plain JSON."""
-    from inference_schema.parameter_types.standard_py_parameter_type import StandardPythonParameterType
-
-    try:
-        return Documented(StandardPythonParameterType(sample).input_to_swagger())
-    except Exception:  # noqa: BLE001 - a sample inference-schema cannot describe either is documented as any JSON
-        return Json()
-
-
-class FreeRankArray(Spec):
-    """`NumpyParameterType(..., enforce_shape=False)`: the declared dtype is enforced as strictly as in
-    any Array, but the number of dimensions and their sizes are free (the rank is read from the value)."""
-
-    def __init__(self, array: Array) -> None:
-        self.array = array
-        self.default = array.default
-        self._by_rank: dict[int, Array] = {}
-
-    def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
-        rank, probe = 0, value
-        while type(probe) is list:
-            rank += 1
-            probe = probe[0] if probe else None
-        rank = max(rank, 1)
-        array = self._by_rank.get(rank)
-        if array is None:
-            array = self._by_rank[rank] = Array(self.array.dtype, (None,) * rank)
-        return array.decode(value, path, ctx)
-
-    def schema(self, dialect: str) -> dict[str, Any]:
-        return self.array.schema(dialect)
-
-    def example(self) -> Any:
-        return self.array.example()
-
-    def describe(self) -> str:
-        return f"Array[{self.array.dtype}] (any shape)"
-
-
-class IsoDate(Spec):
-    """A `datetime.date` sample: an ISO-8601 calendar date (`2021-03-04`) becomes a `datetime.date`
-    (inference-schema itself could never convert one: it calls the non-existent `date.strptime`)."""
-
-    def __init__(self, example: str) -> None:
-        self._example = example
-
-    def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
-        if isinstance(value, str) and len(value) == 10:
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        ctx.problems.add(path or "$", f"expected an ISO-8601 date (like 2021-03-04), got {describe_value(value)}")
-        return value
-
-    def schema(self, dialect: str) -> dict[str, Any]:
-        return {"type": "string", "format": "date"}
-
-    def example(self) -> Any:
-        return self._example
-
-    def describe(self) -> str:
-        return "date"
-
-
-class ReferenceConversion(Spec):
-    """The parameter type's own `deserialize_input`, for what the strict specs cannot express; its
-    failures are 400s naming the path."""
-
-    def __init__(self, ptype: Any) -> None:
-        self.ptype = ptype
-        swagger = ptype.input_to_swagger()
-        self._schema: dict[str, Any] = _valid_schema({k: v for k, v in swagger.items() if k != "example"})
-        self._example = swagger.get("example")
-
-    def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
-        if isinstance(value, self.ptype.sample_data_type):
-            return value
-        try:
-            return self.ptype.deserialize_input(value)
-        except Exception as exc:  # noqa: BLE001 - any conversion failure is the request's fault
-            ctx.problems.add(path or "$", f"{type(exc).__name__}: {exc}")
-            return value
-
-    def schema(self, dialect: str) -> dict[str, Any]:
-        return copy.deepcopy(self._schema)
-
-    def example(self) -> Any:
-        return self._example
-
-    def describe(self) -> str:
-        return type(self.ptype).__name__
-
-
-class Documented(Spec):
-    """A schema as inference-schema wrote it (an `@output_schema`, or a sample passed through unconverted):
-    published as written, never used to convert."""
-
-    def __init__(self, schema: dict[str, Any]) -> None:
-        self._schema: dict[str, Any] = _valid_schema({k: v for k, v in schema.items() if k != "example"})
-        self._example = schema.get("example", MISSING)
-
-    def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
-        return value
-
-    def schema(self, dialect: str) -> dict[str, Any]:
-        return copy.deepcopy(self._schema)
-
-    def example(self) -> Any:
-        return None if self._example is MISSING else self._example
-
-
-def _valid_schema(schema: Any) -> Any:
-    """inference-schema's schema without what OpenAPI forbids: it writes `required: []` for an empty dict sample."""
-    if isinstance(schema, dict):
-        return {k: _valid_schema(v) for k, v in schema.items() if not (k == "required" and v == [])}
-    if isinstance(schema, list):
-        return [_valid_schema(v) for v in schema]
-    return schema

@@ -14,14 +14,19 @@ from typing import Any, Sequence
 
 import orjson
 
-from gateway.scoring.check import Verdict, check_payload, check_with_schema
 from gateway.documents.jsonschema import contract_schema
+from gateway.documents.openapi import (
+    VERSIONS,
+    DocumentOptions,
+    build_document,
+    user_documents,
+)
 from gateway.documents.powerquery.render import render_powerquery
-from gateway.documents.openapi import VERSIONS, DocumentOptions, build_document, user_documents
 from gateway.errors import StartupError
-from gateway.scoring.loader import load, load_scorer
-from gateway.settings import Settings, parse_scorer_option
+from gateway.scoring.check import Verdict, check_payload, check_with_schema
+from gateway.scoring.loader import load_scorer
 from gateway.scoring.scorer import Registry, Scorer
+from gateway.settings import Settings, parse_scorer_option
 
 __all__ = ("check_main", "swagger_main", "powerquery_main", "load_one")
 

@@ -11,17 +11,22 @@ from typing import Any, Sequence
 
 from aiohttp import web
 
-from gateway.version import __version__
+from gateway.errors import StartupError
+from gateway.scoring.loader import load_scorer
+from gateway.scoring.scorer import Registry, Scorer
 from gateway.server.app import create_app
 from gateway.server.auth import read_keys_file
-from .commands import check_main, powerquery_main, swagger_main
-from gateway.errors import StartupError
-from gateway.settings import ScorerTarget, parse_scorer_option
-from gateway.scoring.loader import load, load_scorer
 from gateway.server.logs import AccessLogger, configure_logging
-from gateway.scoring.scorer import Registry, Scorer
-from gateway.settings import DEFAULT_MAX_BODY, Settings
 from gateway.server.workers import EXIT_STARTUP, WORKER_ENV, supervise
+from gateway.settings import (
+    DEFAULT_MAX_BODY,
+    ScorerTarget,
+    Settings,
+    parse_scorer_option,
+)
+from gateway.version import __version__
+
+from .commands import check_main, powerquery_main, swagger_main
 
 __all__ = ("main", "build_parser", "settings_from_args", "load_scorers")
 

@@ -25,12 +25,12 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .codecs.base import column_cells
 from .cells import Cells
+from .codecs.base import column_cells
+from .decoding import DecodeContext, describe_value
 from .dtypes import wire_dtype, wire_name_of
 from .schema import cell
 from .specs import MISSING, Spec
-from .decoding import DecodeContext, describe_value
 
 __all__ = ("Array",)
 

@@ -23,9 +23,18 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .dtypes import DATETIME_UNIT, EPOCH_UNITS, PANDAS_MAJOR, STRING_DTYPE, WireDtype, datetime_dtype, wire_dtype
 from gateway.errors import MAX_REPORTED_ERRORS
+
 from .decoding import describe_value
+from .dtypes import (
+    DATETIME_UNIT,
+    EPOCH_UNITS,
+    PANDAS_MAJOR,
+    STRING_DTYPE,
+    WireDtype,
+    datetime_dtype,
+    wire_dtype,
+)
 
 __all__ = ("ABSENT", "Bad", "Cells")
 

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from .array import Array
-from .specs import MISSING, List, Object, Spec, Value, as_spec, decode_members
 from .decoding import DecodeContext
 from .envelope import parse_body
-from .table import DeferredTable, Table
 from .fastpath import TypedEnvelope, typed_envelope
+from .specs import MISSING, List, Object, Spec, Value, as_spec, decode_members
+from .table import DeferredTable, Table
 
 __all__ = (
     "CONTRACT_ATTR", "HEADERS_PARAM", "Contract", "contract", "get_contract", "from_sample",

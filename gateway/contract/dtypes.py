@@ -34,7 +34,6 @@ __all__ = (
     "NUMPY_TO_WIRE",
     "wire_dtype",
     "pandas_dtype",
-    "numpy_dtype",
     "datetime_dtype",
     "json_schema",
     "wire_name_of",
@@ -228,11 +227,6 @@ def pandas_dtype(name: str, *, nullable: bool = False) -> Any:
     if wire.kind == "string":
         return STRING_DTYPE
     return wire.nullable if nullable else wire.numpy
-
-
-def numpy_dtype(name: str) -> np.dtype[Any]:
-    """The dtype of a decoded array (text is an object array of `str`)."""
-    return wire_dtype(name).numpy
 
 
 def datetime_dtype(aware: bool) -> Any:

@@ -1,4 +1,4 @@
-"""§3: from request bytes (or a query string) to the JSON object whose members are run()'s arguments."""
+"""The envelope: from request bytes (or a query string) to the JSON object whose members are run()'s arguments."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The envelope's fast path: a body decoded straight into typed rows by msgspec (§3→§4, SPEC §9).
+"""The envelope's fast path: a body parsed and type-checked straight into typed rows by msgspec, in one pass.
 
 For a contract with tables, the gateway builds msgspec types mirroring it once: every records-form
 table becomes a list of row structs (one typed field per declared column, unknown columns forbidden),

@@ -1,4 +1,4 @@
-"""§4 Results: whatever `run()` returns, as strict JSON bytes (NaN and ±Infinity become null)."""
+"""Results: whatever `run()` returns, as strict JSON bytes (NaN and ±Infinity become null)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""§5 Swagger 2.0 / OpenAPI 3.0 / 3.1 documents shaped as Azure ML's clients (Power BI) read them.
+"""Swagger 2.0 / OpenAPI 3.0 / 3.1 documents shaped as Azure ML's clients (Power BI) read them.
 
 The template follows the reference server's (paths `/`, the score path, `/swagger.json`; operation ids
 `ServiceHealthCheck`, `RunMLService`, `GetSwaggerSpec`; body `serviceInputPayload`; definitions
@@ -15,11 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator import (
+    OpenAPIV2SpecValidator,
+    OpenAPIV30SpecValidator,
+    OpenAPIV31SpecValidator,
+)
 
 from gateway.errors import StartupError
-from gateway.settings import Settings
 from gateway.scoring.scorer import Scorer
+from gateway.settings import Settings
 
 __all__ = ("VERSIONS", "USER_FILES", "DocumentOptions", "build_document", "normalize_version", "user_documents")
 

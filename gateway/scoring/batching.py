@@ -1,4 +1,4 @@
-"""§9 opt-in dynamic batching: concurrent requests with equal parameters merged into one run() call.
+"""Opt-in dynamic batching: concurrent requests with equal parameters merged into one run() call.
 
 A scorer opts in with `@contract(..., batching=Batching(max_rows=1024, max_wait_ms=5))`. Each request is
 parsed and converted on its own (a bad one gets its own 400); requests whose parameters other than the

@@ -10,7 +10,8 @@ import jsonschema
 
 from gateway.contract.envelope import parse_body
 from gateway.errors import MAX_REPORTED_ERRORS, GatewayError, Problem, join_path
-from .execute import Incoming, arguments
+
+from .arguments import Incoming, arguments
 from .scorer import Scorer
 
 __all__ = ("Verdict", "check_payload", "check_with_schema")

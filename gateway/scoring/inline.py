@@ -1,4 +1,4 @@
-"""Short sync scorer calls run on the event loop instead of a thread (§9: speed without changing answers).
+"""Short sync scorer calls run on the event loop instead of a thread (speed without changing answers).
 
 A CPU-bound `run()` gains nothing from a thread: the GIL serializes it with the loop anyway, and every
 hand-over between the two threads costs more than the call itself for small tables (one Power BI row:

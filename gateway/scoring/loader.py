@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib
-import itertools
 import importlib.util
+import itertools
 import os
 import re
 import sys

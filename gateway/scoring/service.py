@@ -16,8 +16,9 @@ from typing import Callable, Mapping
 from gateway.errors import StartupError
 from gateway.settings import Settings
 
+from .arguments import Incoming
 from .batching import Batcher
-from .execute import Incoming, Outcome, execute, make_batcher
+from .execute import Outcome, execute, make_batcher
 from .inline import InlinePolicy
 from .limits import Limiter
 from .scorer import Registry, Scorer

@@ -11,7 +11,12 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from gateway.documents.jsonschema import contract_schema
-from gateway.documents.openapi import VERSIONS, DocumentOptions, build_document, user_documents
+from gateway.documents.openapi import (
+    VERSIONS,
+    DocumentOptions,
+    build_document,
+    user_documents,
+)
 from gateway.scoring.scorer import Registry, Scorer
 from gateway.scoring.service import Scoring
 from gateway.settings import Settings

@@ -1,4 +1,4 @@
-"""§8 CORS: an allowlist of origins with real preflight answers, through aiohttp-cors."""
+"""CORS: an allowlist of origins with real preflight answers, through aiohttp-cors."""
 
 from __future__ import annotations
 

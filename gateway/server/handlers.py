@@ -6,12 +6,23 @@ import logging
 
 from aiohttp import web
 
-from gateway.errors import EnvelopeError, NotFound, PayloadTooLarge, UnsupportedScorer
-from .keys import CONTRACTS, METRICS, READY, REQUEST_ID, ROWS, SCORER_NAME, SCORING, SETTINGS, SWAGGER
-from gateway.documents.powerquery.render import render_powerquery
 from gateway.documents.openapi import VERSIONS, normalize_version
-from gateway.scoring.execute import Incoming
+from gateway.documents.powerquery.render import render_powerquery
+from gateway.errors import EnvelopeError, NotFound, PayloadTooLarge, UnsupportedScorer
+from gateway.scoring.arguments import Incoming
 from gateway.scoring.scorer import Scorer
+
+from .keys import (
+    CONTRACTS,
+    METRICS,
+    READY,
+    REQUEST_ID,
+    ROWS,
+    SCORER_NAME,
+    SCORING,
+    SETTINGS,
+    SWAGGER,
+)
 
 __all__ = ("health", "healthz", "readyz", "metrics", "score", "classic_execute", "contract_document", "swagger_document", "powerquery_function")
 

@@ -1,4 +1,4 @@
-"""§8 logging: access lines (text or JSON) with request id, scorer, status, duration and rows.
+"""Logging: access lines (text or JSON) with request id, scorer, status, duration and rows.
 
 Neither request bodies, query strings nor headers (so no keys) are ever written.
 """

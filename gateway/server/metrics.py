@@ -1,4 +1,4 @@
-"""§8 Prometheus metrics with prometheus-client; summed across `--workers` through its multiprocess mode.
+"""Prometheus metrics with prometheus-client; summed across `--workers` through its multiprocess mode.
 
 With PROMETHEUS_MULTIPROC_DIR set (the worker supervisor sets it before starting workers), every worker
 writes its values there and `/metrics` collects all of them; otherwise values live in this process.
@@ -9,8 +9,15 @@ from __future__ import annotations
 import os
 from typing import Any, Callable
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 __all__ = ("Metrics",)
 

@@ -16,8 +16,9 @@ import orjson
 from aiohttp import web
 from multidict import CIMultiDictProxy
 
-from gateway.version import __version__
 from gateway.errors import GatewayError, ScoringError, ScoringTimeout, TooBusy
+from gateway.version import __version__
+
 from .keys import METRICS, REQUEST_ID, SCORER_NAME, SETTINGS, STARTED
 
 __all__ = ("RequestIds", "gateway_middleware", "json_error")

@@ -7,13 +7,17 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-
 from conftest import ROOT
+from openapi_spec_validator import (
+    OpenAPIV2SpecValidator,
+    OpenAPIV30SpecValidator,
+    OpenAPIV31SpecValidator,
+)
+
 from gateway import Scorer, Table
-from gateway.settings import ScorerTarget
-from gateway.scoring.loader import load, load_scorer
 from gateway.documents.openapi import DocumentOptions, build_document
+from gateway.scoring.loader import load_scorer
+from gateway.settings import ScorerTarget
 
 REFERENCE = ROOT / "tests" / "reference"
 AUTOML = str(ROOT / "tests" / "conformance" / "scripts" / "automl" / "score.py")
@@ -132,7 +136,9 @@ def test_fallback_conversion_reports_a_400_path():
 
 
 def test_pandas_sample_kept_as_sample_dtypes():
-    from inference_schema.parameter_types.pandas_parameter_type import PandasParameterType
+    from inference_schema.parameter_types.pandas_parameter_type import (
+        PandasParameterType,
+    )
     from inference_schema.schema_decorators import input_schema
 
     @input_schema("frame", PandasParameterType(pd.DataFrame({"x": [1.5], "n": pd.array([1], dtype="Int64")})))

@@ -12,8 +12,8 @@ import pytest
 from gateway import Scorer, Settings
 from gateway.azureml import AMLRequest, AMLResponse, rawhttp
 from gateway.errors import StartupError
+from gateway.scoring.loader import load_scorer
 from gateway.settings import ScorerTarget
-from gateway.scoring.loader import load, load_scorer
 
 SCRIPT = '''
 from {request_module} import AMLRequest, rawhttp
@@ -104,8 +104,7 @@ async def test_options_reaches_a_rawhttp_script_that_sets_cors_headers(client):
 
 
 def test_rawhttp_cannot_also_declare_a_contract():
-    from gateway import Json
-    from gateway import contract
+    from gateway import Json, contract
 
     @rawhttp
     @contract(Inputs=Json())

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import requests
-
 from conftest import ROOT, SCORERS
 
 ECHO = str(SCORERS / "echo.py")

@@ -40,13 +40,17 @@ import pandas as pd
 import pytest
 from aiohttp.test_utils import TestClient
 from multidict import CIMultiDictProxy
-from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator import (
+    OpenAPIV2SpecValidator,
+    OpenAPIV30SpecValidator,
+    OpenAPIV31SpecValidator,
+)
 
 from gateway import Scorer, __version__, create_app
-from gateway.scoring.check import check_payload
 from gateway.cli.main import build_parser, load_scorers, settings_from_args
 from gateway.contract.dtypes import DATETIME_UNIT, STRING_DTYPE
 from gateway.documents.openapi import ERROR_RESPONSE
+from gateway.scoring.check import check_payload
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = HERE / "scripts"

@@ -10,10 +10,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from gateway.contract.array import Array
-from gateway.contract.dtypes import DATETIME_UNIT
-from gateway.errors import MAX_REPORTED_ERRORS
 from gateway.contract.decoding import DecodeContext
+from gateway.contract.dtypes import DATETIME_UNIT
 from gateway.contract.schema import JSON_SCHEMA
+from gateway.errors import MAX_REPORTED_ERRORS
 
 
 def decode(spec: Array, value, path: str = "Inputs.x"):

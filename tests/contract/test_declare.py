@@ -2,12 +2,11 @@
 
 import pytest
 
-from gateway import Json, Object, Value
-from gateway import contract
+from gateway import Json, Object, Value, contract
 from gateway.contract.declare import get_contract
-from gateway.errors import ContractError
 from gateway.contract.decoding import DecodeContext
 from gateway.contract.schema import JSON_SCHEMA
+from gateway.errors import ContractError
 
 
 def bind(fn, body):

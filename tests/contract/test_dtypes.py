@@ -10,7 +10,16 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from gateway.contract import dtypes
-from gateway.contract.dtypes import DATETIME_UNIT, ISO_DATETIME_PATTERN, STRING_DTYPE, WIRE_DTYPES, json_schema, pandas_dtype, wire_dtype, wire_name_of
+from gateway.contract.dtypes import (
+    DATETIME_UNIT,
+    ISO_DATETIME_PATTERN,
+    STRING_DTYPE,
+    WIRE_DTYPES,
+    json_schema,
+    pandas_dtype,
+    wire_dtype,
+    wire_name_of,
+)
 
 PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
 

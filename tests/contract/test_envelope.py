@@ -2,7 +2,13 @@
 
 import pytest
 
-from gateway.contract.envelope import check_media_type, decode_text, is_json_media_type, parse_body, parse_query
+from gateway.contract.envelope import (
+    check_media_type,
+    decode_text,
+    is_json_media_type,
+    parse_body,
+    parse_query,
+)
 from gateway.errors import EnvelopeError, UnsupportedMediaType
 
 

@@ -6,19 +6,17 @@ import json
 from typing import Any
 
 import numpy as np
-import orjson
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway import Column, Contract, Json, Table, Value
-from gateway import contract
-from gateway.contract.envelope import parse_body
-from gateway.errors import GatewayError
-from gateway.contract.decoding import DecodeContext
+from gateway import Column, Contract, Json, Table, Value, contract
 from gateway.contract.codecs.base import TypedRows
+from gateway.contract.decoding import DecodeContext
+from gateway.contract.envelope import parse_body
 from gateway.contract.fastpath import typed_envelope
+from gateway.errors import GatewayError
 
 TABLE = Table({
     "age": "int64",

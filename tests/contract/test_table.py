@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from jsonschema import Draft202012Validator
 
-from gateway.contract.dtypes import DATETIME_UNIT, STRING_DTYPE
-from gateway.errors import MAX_REPORTED_ERRORS
-from gateway.contract.specs import MISSING
 from gateway.contract.decoding import DecodeContext
-from gateway.contract.table import Column, Table
+from gateway.contract.dtypes import DATETIME_UNIT, STRING_DTYPE
 from gateway.contract.schema import JSON_SCHEMA
+from gateway.contract.specs import MISSING
+from gateway.contract.table import Column, Table
+from gateway.errors import MAX_REPORTED_ERRORS
 
 PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
 NAIVE = np.dtype(f"datetime64[{DATETIME_UNIT}]")

@@ -17,11 +17,10 @@ import pandas as pd
 import pytest
 from jsonschema import Draft202012Validator
 
-from gateway import Json, Settings
-from gateway import contract
-from gateway.errors import join_path
+from gateway import Json, Settings, contract
 from gateway.contract.decoding import DecodeContext, describe_value
 from gateway.contract.specs import Spec
+from gateway.errors import join_path
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = ROOT / "contracts"
@@ -304,7 +303,9 @@ async def test_nan_passes_python_json_tools_but_not_the_gateway(serve):
 
 
 def churn_table(stem: str) -> Any:
-    from gateway.contract.table import Table  # gateway/table.py: the table engine (SPEC §4)
+    from gateway.contract.table import (
+        Table,  # gateway/table.py: the table engine (SPEC §4)
+    )
 
     return Table(CHURN, orient="values" if stem == "table-values" else "records")
 

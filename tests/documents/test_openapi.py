@@ -6,16 +6,19 @@ import json
 
 import pandas as pd
 import pytest
-from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-
 from conftest import ROOT, SCORERS
-from gateway import Column, Scorer, Settings, Table, Value, create_app
-from gateway import contract
-from gateway.errors import StartupError
-from gateway.settings import ScorerTarget
-from gateway.scoring.loader import load, load_scorer
+from openapi_spec_validator import (
+    OpenAPIV2SpecValidator,
+    OpenAPIV30SpecValidator,
+    OpenAPIV31SpecValidator,
+)
+from scorers.churn_table import churn
+
+from gateway import Column, Scorer, Settings, Table, Value, contract, create_app
 from gateway.documents.openapi import DocumentOptions, build_document
-from scorers.churn_table import CHURN, churn
+from gateway.errors import StartupError
+from gateway.scoring.loader import load_scorer
+from gateway.settings import ScorerTarget
 
 REFERENCE = ROOT / "tests" / "reference"
 VALIDATORS = {"2.0": OpenAPIV2SpecValidator, "3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}

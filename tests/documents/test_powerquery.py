@@ -20,12 +20,11 @@ from typing import Any, Callable, Iterator
 import pandas as pd
 import pytest
 
-from gateway import Array, List, Object, Results, Scorer, Settings, Value
-from gateway import contract
+from gateway import Array, List, Results, Scorer, Settings, Value, contract
+from gateway.contract.table import Column, Table
+from gateway.documents.powerquery.render import render_powerquery
 from gateway.scoring.loader import load, load_scorer
 from gateway.settings import parse_scorer_option
-from gateway.documents.powerquery.render import render_powerquery
-from gateway.contract.table import Column, Table
 from gateway.testing import serve_scorer
 
 PARSER_DIR = Path(__file__).parent / "powerquery"

@@ -7,11 +7,10 @@ import sys
 
 import pytest
 import requests
-
 from conftest import POWER_BI_ROWS, ROOT
-from gateway import Scorer
+
+from gateway.scoring.loader import load_scorer
 from gateway.settings import ScorerTarget
-from gateway.scoring.loader import load, load_scorer
 
 EXAMPLE = ROOT / "examples" / "automl_powerbi"
 

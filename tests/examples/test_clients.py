@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import ROOT
-from gateway import Scorer, Table
-from gateway import contract
+
+from gateway import Scorer, Table, contract
+from gateway.scoring.loader import load_scorer
 from gateway.settings import ScorerTarget
-from gateway.scoring.loader import load, load_scorer
 
 PAYLOADS = json.loads((ROOT / "tests" / "reference" / "client_payloads.json").read_text())
 

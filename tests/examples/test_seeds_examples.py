@@ -11,12 +11,12 @@ import sys
 import numpy as np
 import pytest
 import requests
+from conftest import ROOT
 from PIL import Image
 
-from conftest import ROOT
 from gateway import Scorer
+from gateway.scoring.loader import load_scorer
 from gateway.settings import ScorerTarget
-from gateway.scoring.loader import load, load_scorer
 
 EXAMPLES = ROOT / "examples"
 

@@ -1,7 +1,6 @@
 """A scorer with a declared contract, for `check` tests."""
 
-from gateway import Json, List, Results, Value
-from gateway import contract
+from gateway import Json, List, Results, Value, contract
 
 
 @contract(

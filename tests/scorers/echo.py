@@ -2,8 +2,7 @@
 
 import os
 
-from gateway import Json, Value
-from gateway import contract
+from gateway import Json, Value, contract
 
 calls = {"init": 0}
 

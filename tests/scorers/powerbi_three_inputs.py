@@ -3,8 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from gateway import Array, List, Results, Table, Value
-from gateway import contract
+from gateway import Array, List, Results, Table, Value, contract
 
 
 @contract(

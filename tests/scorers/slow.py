@@ -3,8 +3,7 @@
 import os
 import time
 
-from gateway import Json, Value
-from gateway import contract
+from gateway import Json, Value, contract
 
 
 @contract(Inputs=Json(), GlobalParameters={"sleep": Value(float, default=0.0)})

@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gateway import Batching, Column, Json, Table, Value
-from gateway import contract
-from gateway.scoring.batching import split_rows
+from gateway import Batching, Column, Json, Table, Value, contract
 from gateway.contract.decoding import DecodeContext
+from gateway.scoring.batching import split_rows
 
 ROWS = Table({"age": "int64"})
 

@@ -9,13 +9,13 @@ import sys
 
 import jsonschema
 import pytest
-
 from conftest import ROOT, SCORERS
+
 from gateway import Scorer
-from gateway.scoring.check import check_payload, check_with_schema
 from gateway.documents.jsonschema import contract_schema
+from gateway.scoring.check import check_payload, check_with_schema
+from gateway.scoring.loader import load_scorer
 from gateway.settings import ScorerTarget
-from gateway.scoring.loader import load, load_scorer
 
 TARGET = str(SCORERS / "churn_contract.py")
 VALID = {"Inputs": {"data": [{"age": 3, "city": "Lisbon"}]}, "GlobalParameters": {"method": "predict"}}
@@ -113,8 +113,7 @@ def test_cli_check_against_a_running_gateway(gateway_process, tmp_path):
 def test_exported_schema_accepts_power_query_naive_datetimes_even_with_format_assertion():
     import jsonschema
 
-    from gateway import Table
-    from gateway import contract
+    from gateway import Table, contract
 
     @contract(Inputs={"data": Table({"when": "datetime"})})
     def run(Inputs):

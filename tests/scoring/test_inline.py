@@ -7,8 +7,7 @@ import time
 
 import pytest
 
-from gateway import Json, Settings
-from gateway import contract
+from gateway import Json, Settings, contract
 from gateway.cli.main import build_parser, settings_from_args
 from gateway.scoring.inline import WARMUP, InlineOverrun, InlinePolicy
 
@@ -172,7 +171,8 @@ async def test_a_call_that_waits_on_the_loop_takes_its_scorer_off_the_loop(serve
 def test_threads_are_timed_by_cpu_so_waiting_for_the_gil_does_not_count():
     from functools import partial
 
-    from gateway.scoring.execute import Incoming, _execute_sync, _timed
+    from gateway.scoring.arguments import Incoming
+    from gateway.scoring.execute import _execute_sync, _timed
     from gateway.scoring.scorer import Scorer
 
     @contract(Inputs=Json())

@@ -3,8 +3,8 @@
 import pytest
 
 from gateway.errors import StartupError
-from gateway.settings import ScorerTarget, parse_scorer_option
 from gateway.scoring.loader import load
+from gateway.settings import ScorerTarget, parse_scorer_option
 
 
 @pytest.mark.parametrize(

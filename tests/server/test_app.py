@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gateway import Json, Scorer, Settings, Value
-from gateway import contract
+from gateway import Json, Scorer, Settings, Value, contract
 
 JSON = {"Content-Type": "application/json"}
 

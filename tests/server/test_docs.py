@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+from scorers.churn_table import churn
+
 from gateway import Settings
 from gateway.server.docs import STATIC_DIR, SWAGGER_UI_VERSION
-from scorers.churn_table import churn
 
 
 async def test_docs_page_lists_every_scorer_default_first(serve):

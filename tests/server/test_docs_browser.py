@@ -9,13 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
-
-from conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "automl_powerbi"
 SCREENSHOT = Path(os.environ.get("GATEWAY_DOCS_SCREENSHOT", ""))

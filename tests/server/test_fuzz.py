@@ -9,8 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway import List, Value
-from gateway import contract
+from gateway import List, Value, contract
 from gateway.testing import serve_scorer
 
 

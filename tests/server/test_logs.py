@@ -12,7 +12,14 @@ import time
 import pytest
 
 from gateway.server.keys import REQUEST_ID, ROWS, SCORER_NAME, STARTED
-from gateway.server.logs import AccessLogger, BufferedStreamHandler, JsonFormatter, TextFormatter, configure_logging, direct_handler
+from gateway.server.logs import (
+    AccessLogger,
+    BufferedStreamHandler,
+    JsonFormatter,
+    TextFormatter,
+    configure_logging,
+    direct_handler,
+)
 
 ACCESS = logging.getLogger("aiohttp.access")
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import threading
 
 import aiohttp
 import pytest
 
-from gateway import Json, Settings
-from gateway import contract
+from gateway import Json, Settings, contract
 
 JSON = {"Content-Type": "application/json"}
 
@@ -288,7 +286,6 @@ async def test_metrics_count_requests_latency_and_ignored_keys(serve):
 
 def test_json_access_log_lines_carry_id_scorer_status_and_no_secrets(gateway_process):
     import requests
-
     from conftest import SCORERS
 
     process = gateway_process(
@@ -313,7 +310,6 @@ def test_json_access_log_lines_carry_id_scorer_status_and_no_secrets(gateway_pro
 
 def test_text_access_log_line(gateway_process):
     import requests
-
     from conftest import SCORERS
 
     process = gateway_process("--scorer", str(SCORERS / "echo.py"))

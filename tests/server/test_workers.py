@@ -12,7 +12,6 @@ import threading
 import time
 
 import requests
-
 from conftest import ROOT, SCORERS
 from test_production import metric
 

@@ -1,6 +1,6 @@
 """The table wire forms: a literal registry of codecs and the detection of a payload's form.
 
-Detection looks only at the JSON shape (SPEC §4):
+Detection looks only at the JSON shape:
 
 * an array of objects (or an empty array) → `records`; an array of arrays → `values`, but only
   for a table declared with `orient="values"` (then an empty array is `values` too);

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from gateway.errors import join_path
+
 from ..decoding import DecodeContext, describe_value
 
 __all__ = (

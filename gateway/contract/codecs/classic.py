@@ -13,9 +13,10 @@ from typing import Any, ClassVar, Collection, Mapping
 
 import pandas as pd
 
-from ..dtypes import WIRE_DTYPES, wire_name_of
 from gateway.errors import join_path
+
 from ..decoding import DecodeContext, describe_value
+from ..dtypes import WIRE_DTYPES, wire_name_of
 from ..schema import JSON_SCHEMA, positional_row
 from .base import Columns, check_names, frame_cells, required_keys, row_columns, rows_of
 

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Collection, Mapping
 import pandas as pd
 
 from gateway.errors import join_path
+
 from ..decoding import DecodeContext, describe_value
 from ..schema import JSON_SCHEMA
 from .base import Columns, frame_cells

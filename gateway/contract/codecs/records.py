@@ -15,10 +15,11 @@ from typing import Any, ClassVar, Collection, Mapping
 import pandas as pd
 
 from gateway.errors import join_path
+
+from ..cells import ABSENT
 from ..decoding import DecodeContext, describe_value
 from ..schema import JSON_SCHEMA
 from .base import Columns, frame_cells
-from ..cells import ABSENT
 
 __all__ = ("RecordsCodec",)
 

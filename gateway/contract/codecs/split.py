@@ -12,9 +12,18 @@ from typing import Any, ClassVar, Collection, Mapping
 import pandas as pd
 
 from gateway.errors import join_path
+
 from ..decoding import DecodeContext, describe_value
 from ..schema import JSON_SCHEMA, positional_row
-from .base import Columns, check_names, column_cells, frame_cells, required_keys, row_columns, rows_of
+from .base import (
+    Columns,
+    check_names,
+    column_cells,
+    frame_cells,
+    required_keys,
+    row_columns,
+    rows_of,
+)
 
 __all__ = ("SplitCodec",)
 

@@ -30,7 +30,15 @@ from gateway.scoring.scorer import Scorer
 from gateway.version import __version__
 
 from .analysis import (
-    arguments_of, body, example_call, find_table, name_arguments, outputs_of, parameter_doc, result_columns, signature_of,
+    arguments_of,
+    body,
+    example_call,
+    find_table,
+    name_arguments,
+    outputs_of,
+    parameter_doc,
+    result_columns,
+    signature_of,
 )
 from .m import comment, m_list, m_text
 from .template import RESERVED, fill

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from gateway.contract.dtypes import WIRE_DTYPES, pandas_dtype
 from gateway.contract.decoding import DecodeContext
+from gateway.contract.dtypes import WIRE_DTYPES, pandas_dtype
 from gateway.contract.table import Table
 
 GOOD = {

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway.contract.codecs import CODECS
-from gateway.contract.dtypes import DATETIME_UNIT, STRING_DTYPE
 from gateway.contract.decoding import DecodeContext
+from gateway.contract.dtypes import DATETIME_UNIT, STRING_DTYPE
 from gateway.contract.table import Table
 
 INT_KINDS = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]

@@ -1,0 +1,78 @@
+"""A request's `run()` arguments: the HTTP-free `Incoming` carrier bound to a scorer, by its kind
+(@rawhttp gets an `AMLRequest`, an undecorated run() the body text, a contract its decoded parameters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from gateway.azureml.aml_request import AMLRequest
+from gateway.contract.declare import HEADERS_PARAM, Contract
+from gateway.contract.decoding import DecodeContext
+from gateway.contract.envelope import check_media_type, decode_text, parse_query
+
+from .scorer import Scorer
+
+__all__ = ("Incoming", "arguments")
+
+
+@dataclass(slots=True)
+class Incoming:
+    """What a score request carries, without HTTP types."""
+
+    method: str
+    body: bytes = b""
+    query: list[tuple[str, str]] = field(default_factory=list)
+    content_type: str | None = None
+    headers: dict[str, str] | None = None
+    request_id: str = ""
+    path: str = "/score"
+    query_string: str = ""
+    host: str = "localhost"
+    scheme: str = "http"
+    remote: str | None = None
+    answer_form: str | None = None  # "classic" or "swagger" (Studio's row objects); None: as the request came
+
+
+def arguments(scorer: Scorer, incoming: Incoming, contract: Contract | None = None) -> tuple[dict[str, Any], DecodeContext]:
+    """The keyword arguments for `run()`, or a 4xx GatewayError explaining what is wrong (`contract`
+    overrides the scorer's, as batching does to keep its table as columns)."""
+    ctx = DecodeContext()
+    if scorer.rawhttp:
+        assert scorer.raw_param is not None
+        request = AMLRequest(
+            incoming.method,
+            incoming.path,
+            incoming.query_string,
+            incoming.headers or {},
+            incoming.body,
+            scheme=incoming.scheme,
+            host=incoming.host,
+            remote_addr=incoming.remote,
+        )
+        kwargs: dict[str, Any] = {scorer.raw_param: request}
+    elif scorer.contract is None:
+        assert scorer.raw_param is not None
+        if incoming.method == "GET":
+            text = orjson.dumps(parse_query(incoming.query)).decode()
+        else:
+            text = decode_text(incoming.body)
+        kwargs = {scorer.raw_param: text}
+    else:
+        active = contract or scorer.contract
+        if incoming.method == "GET":
+            kwargs = active.bind(parse_query(incoming.query), ctx)
+        else:
+            check_media_type(incoming.content_type)
+            kwargs, ctx = active.bind_body(incoming.body)
+        ctx.problems.raise_if_any()
+    if scorer.wants_headers:
+        kwargs[HEADERS_PARAM] = {_canonical(name): value for name, value in (incoming.headers or {}).items()}
+    return kwargs, ctx
+
+
+def _canonical(name: str) -> str:
+    """A header name as Azure ML's Flask server spelled them for `request_headers` (`X-Request-Id`)."""
+    return "-".join(word.capitalize() for word in name.split("-"))

@@ -1,4 +1,4 @@
-"""The benchmark's report: the printed table, the SPEC §9 target checks and the chart (drawn by
+"""The benchmark's report: the printed table, the target checks (README 'Benchmarks') and the chart (drawn by
 bench_chart.py with the benchmark environment's python, where matplotlib is installed)."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import Any
 __all__ = ("format_table", "targets", "draw_chart")
 
 HERE = Path(__file__).resolve().parent
-TARGET_THROUGHPUT = 5.0  # SPEC §9: at least 5x the reference's requests/s at every size, with lower p99
-TARGET_FLOOR = 1.3  # SPEC §9: within 1.3x of the floor at 10 000 rows
-TARGET_MEMORY = 5.0  # SPEC §9: peak RSS increase of a 100 000-row request at most 5x its body
-TARGET_BATCHING = 3.0  # SPEC §9: dynamic batching at least 3x throughput for 64 concurrent one-row clients
+TARGET_THROUGHPUT = 5.0  # target: at least 5x the reference's requests/s at every size, with lower p99
+TARGET_FLOOR = 1.3  # target: within 1.3x of the floor at 10 000 rows
+TARGET_MEMORY = 5.0  # target: peak RSS increase of a 100 000-row request at most 5x its body
+TARGET_BATCHING = 3.0  # target: dynamic batching at least 3x throughput for 64 concurrent one-row clients
 FLOOR_TARGET_ROWS = 10_000
 
 
@@ -68,7 +68,7 @@ def format_table(report: dict[str, Any]) -> str:
                              + ("" if m["exact"] else " (VmHWM could not be reset: upper bound)"))
     t = report.get("targets")
     if t:
-        lines.append("SPEC §9 targets:")
+        lines.append("targets:")
         for item in t:
             lines.append(f"  [{'PASS' if item['ok'] else 'FAIL'}] {item['target']}: {item['measured']}")
     batching = report.get("batching")

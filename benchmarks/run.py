@@ -79,7 +79,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--profile", action="store_true",
                    help="also run py-spy on the gateway at the largest size and report the top functions by own time")
     p.add_argument("--batching", action="store_true",
-                   help="also measure dynamic batching: 1-row requests with and without it (SPEC §9)")
+                   help="also measure dynamic batching: 1-row requests with and without it")
     p.add_argument("--batching-connections", type=int, default=64, help="concurrent connections for --batching (64)")
     p.add_argument("--json", type=Path, default=RESULTS / "latest.json", help="where to write the JSON")
     p.add_argument("--png", type=Path, default=RESULTS / "latest.png", help="where to write the chart")
@@ -236,7 +236,7 @@ def _gateway(name: str, scorer: str, workdir: Path) -> Server:
 
 
 def batching_part(args: argparse.Namespace, tool: str, servers: dict[str, Server], workdir: Path) -> dict[str, Any]:
-    """SPEC §9 dynamic batching: each model's scorer with and without batching under many concurrent
+    """Dynamic batching: each model's scorer with and without batching under many concurrent
     one-row requests (alternating A B A B), and the throughput ratio (target ≥ 3×)."""
     body = workdir / "body-batching-1.json"
     body.write_bytes(bench_payload.body(1))

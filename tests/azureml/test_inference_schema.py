@@ -1,4 +1,4 @@
-"""§7 inference-schema scripts: served unchanged, converted strictly, documented as inference-schema did."""
+"""Inference-schema scripts: served unchanged, converted strictly, documented as inference-schema did (README 'Azure ML entry scripts, unchanged')."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""§7 `@rawhttp` scripts with AMLRequest/AMLResponse, imported from the azureml module names."""
+"""`@rawhttp` scripts with AMLRequest/AMLResponse, imported from the azureml module names (README 'Azure ML entry scripts, unchanged')."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ in process, and sent the exact request. Then either
 
 * the gateway reproduces the reference: same status, same body (parsed JSON with strict types, or the
   exact text), same deterministic headers; or
-* SPEC §10 (or another SPEC section) says we answer better: the case is in `DEVIATIONS` with its reason
+* README 'Where it differs from Azure ML's server' (or another SPEC section) says we answer better: the case is in `DEVIATIONS` with its reason
   and `EXPECTED` holds the exact answer we give instead.
 
 `x-ms-server-version` is `gateway/<version>` on every response where the reference sent
@@ -64,7 +64,7 @@ SERVER_VERSION_DEVIATION = "x-ms-server-version is gateway/<version> (the refere
 #: headers whose presence matters: where the reference did not send one, we must not either
 TRACKED = ("x-request-id", "x-ms-request-id", "x-ms-client-request-id", "TraceId", "x-ms-run-fn-exec-ms",
            "x-ms-run-function-failed", "Vary", "Access-Control-Allow-Origin")
-#: the reference's command-line flags, as `python -m gateway` spells them (SPEC §1)
+#: the reference's command-line flags, as `python -m gateway` spells them (README 'Serving your own scorer')
 CLI_FLAGS = {"--model_dir": "--model-dir"}
 #: the variables the command line reads; unset for every case unless the case sets them
 ENVIRONMENT = ("AZUREML_MODEL_DIR", "AZUREML_ENTRY_SCRIPT", "SCORING_TIMEOUT_MS", "AML_CORS_ORIGINS", "AML_APP_ROOT",
@@ -86,22 +86,22 @@ def script_dir(case: Mapping[str, Any]) -> Path:
 # What we answer where we deliberately differ
 # ----------------------------------------------------------------------------------------------------
 
-S10_400 = "§10 schema validation failure → 400 with path-qualified errors (the reference: 500, detail only in logs)"
-S10_STRICT = "§10/§4 strict conversion"
-S10_RESULTS = "§10/§4 ndarray/DataFrame/numpy/Decimal/bytes/set results are serialized (the reference: 500)"
-S10_NAN = "§10 NaN/Infinity in results are written as null, so the body is strict JSON"
-S4_ERRORS = "§4/README error body: the same message plus `errors[]` with each problem's JSON path"
-S8_500 = ("§8 a scorer exception is a 500 `run() failed (<Exception>); see logs for request id <id>` "
+S10_400 = "README 'Where it differs from Azure ML's server' schema validation failure → 400 with path-qualified errors (the reference: 500, detail only in logs)"
+S10_STRICT = "README 'Where it differs from Azure ML's server', 'Declaring a contract' strict conversion"
+S10_RESULTS = "README 'Where it differs from Azure ML's server', 'Declaring a contract' ndarray/DataFrame/numpy/Decimal/bytes/set results are serialized (the reference: 500)"
+S10_NAN = "README 'Where it differs from Azure ML's server' NaN/Infinity in results are written as null, so the body is strict JSON"
+S4_ERRORS = "README 'Declaring a contract' error body: the same message plus `errors[]` with each problem's JSON path"
+S8_500 = ("README 'Running in production' a scorer exception is a 500 `run() failed (<Exception>); see logs for request id <id>` "
           "(the reference: a generic 'An unexpected error occurred in scoring script')")
-S2_HEALTH = "§2 `GET /` answers `Healthy` as text/plain (the reference: Flask's default text/html)"
-S2_IDS = "§2 every response carries the request-id headers, unrouted ones too (the reference: none on Werkzeug 404/405)"
-S5_DOC = ("§5 generated document: same template, paths, operation ids and schemas where clients read them; "
+S2_HEALTH = "README 'HTTP surface' `GET /` answers `Healthy` as text/plain (the reference: Flask's default text/html)"
+S2_IDS = "README 'HTTP surface' every response carries the request-id headers, unrouted ones too (the reference: none on Werkzeug 404/405)"
+S5_DOC = ("README 'HTTP surface' generated document: same template, paths, operation ids and schemas where clients read them; "
           "no securityDefinitions without keys, `required` at the top level, ErrorResponse with `errors[]`, "
           "info.description without 'the Azure Machine Learning service', schemes https and http")
-S5_VALID = ("§5 every generated document validates: the `required: []` inference-schema wrote for an empty dict "
+S5_VALID = ("README 'HTTP surface' every generated document validates: the `required: []` inference-schema wrote for an empty dict "
             "sample (invalid OpenAPI) is dropped")
-S7_RAW = "§7 @rawhttp: run() receives the gateway's AMLRequest (the same API; the reference passed Flask's LocalProxy)"
-S4_DTYPES = ("§4 text columns arrive in pandas' default string dtype and datetimes as datetime64 at the gateway's unit "
+S7_RAW = "README 'Azure ML entry scripts, unchanged' @rawhttp: run() receives the gateway's AMLRequest (the same API; the reference passed Flask's LocalProxy)"
+S4_DTYPES = ("README 'Declaring a contract' text columns arrive in pandas' default string dtype and datetimes as datetime64 at the gateway's unit "
              "(pandas 3: 'str' and datetime64[us]; the reference cast to the sample's 'object'/datetime64[ns])")
 
 DEVIATIONS: dict[str, str] = {
@@ -109,29 +109,29 @@ DEVIATIONS: dict[str, str] = {
     "automl: swagger v2": S5_DOC + "; the example's datetime is ISO without milliseconds",
     "automl: swagger v3.1": S5_DOC + "; the example's datetime is ISO without milliseconds",
     "automl: automl GlobalParameters wrong type int": S8_500,
-    "automl: automl echo datetime formats": S10_400 + "; §4 datetimes are ISO-8601 only and null only in nullable "
+    "automl: automl echo datetime formats": S10_400 + "; README 'Declaring a contract' datetimes are ISO-8601 only and null only in nullable "
     "columns (the reference parsed '05/06/2021 10:00' month-first and turned null into NaT)",
-    "automl: automl datetime with Z (tz-aware into naive)": "§4 datetime columns accept ISO-8601 strings with a zone: "
+    "automl: automl datetime with Z (tz-aware into naive)": "README 'Declaring a contract' datetime columns accept ISO-8601 strings with a zone: "
     "200, the column arrives as UTC-aware datetime64 (the reference: 500)",
-    "automl: automl datetime epoch int": S10_400 + "; §4 epoch numbers only when the contract names a unit "
+    "automl: automl datetime epoch int": S10_400 + "; README 'Declaring a contract' epoch numbers only when the contract names a unit "
     "(the reference read 1620284889000 as nanoseconds, silently)",
     "automl: automl datetime garbage": S10_400,
     "automl: automl bool from string 'false'": S10_STRICT + ": bool columns take true/false only → 400 "
     "(the reference: 'false' → True, silently)",
     "automl: automl bool null": S10_STRICT + ": null only in nullable columns → 400 (the reference: null → True)",
-    "automl: automl int null": S10_400 + "; §4 null only in nullable columns",
+    "automl: automl int null": S10_400 + "; README 'Declaring a contract' null only in nullable columns",
     "automl: automl float null": S10_STRICT + ": the sample declares no nullable column, so null → 400 "
     "(the reference: NaN)",
     "automl: automl string column null": S10_STRICT + ": the sample declares no nullable column, so null → 400 "
     "(the reference: NaN)",
-    "automl: automl extra column": "§4 an unknown column is dropped and counted: 200 with the declared columns "
+    "automl: automl extra column": "README 'Declaring a contract' an unknown column is dropped and counted: 200 with the declared columns "
     "(the reference: 500 on the column count)",
     "automl: automl reordered columns": S10_STRICT + ": columns reordered to the declared order "
     "(the reference kept the request's order)",
     "automl: automl data as columns-dict": S4_DTYPES,
-    "automl: automl data empty list": "§4 `[]` is a records table of zero rows: run() gets an empty DataFrame with the "
+    "automl: automl data empty list": "README 'Declaring a contract' `[]` is a records table of zero rows: run() gets an empty DataFrame with the "
     "declared columns (the reference: 500, a frame without columns fails its column count)",
-    "automl: automl data (lowercase Inputs)": "§3 a key that matches a parameter only without case is a 400 that says "
+    "automl: automl data (lowercase Inputs)": "README 'Declaring a contract' a key that matches a parameter only without case is a 400 that says "
     "`did you mean 'Inputs'?`",
     # raising
     "raising: decorated run returns/raises: ndarray": S10_RESULTS,
@@ -139,7 +139,7 @@ DEVIATIONS: dict[str, str] = {
     "raising: decorated run returns/raises: nan": S10_NAN,
     "raising: decorated run after errors still healthy": S2_HEALTH,
     # amlresponse
-    "amlresponse: AMLResponse mode=ok": "§7/README AMLResponse headers are sent as given: `X-Custom: a, b` is one "
+    "amlresponse: AMLResponse mode=ok": "README 'Azure ML entry scripts, unchanged' AMLResponse headers are sent as given: `X-Custom: a, b` is one "
     "line (the reference split it on commas into two lines and sent Content-Type twice)",
     # rawhttp
     "rawhttp: rawhttp POST json": S7_RAW,
@@ -149,30 +149,30 @@ DEVIATIONS: dict[str, str] = {
     # request_headers
     "req_headers: request_headers swagger v2": S5_DOC + "; no `request_headers` placeholder; " + S5_VALID,
     # timeout
-    "timeout: timeout exceeded (SCORING_TIMEOUT_MS=1000)": "§8/§10 a scoring timeout is a 504 "
+    "timeout: timeout exceeded (SCORING_TIMEOUT_MS=1000)": "README 'Running in production', 'Where it differs from Azure ML's server' a scoring timeout is a 504 "
     "`scoring timed out after 1000 ms` (the reference: 500 `Scoring timeout after 1000 ms`)",
     # user swagger
     "user_swagger: generated swagger for v3.1 (no swagger3.1.json)": S5_DOC,
     # defaults
-    "defaults: defaults decorated param with default omitted -> default None deserialized": "§3 a missing optional "
+    "defaults: defaults decorated param with default omitted -> default None deserialized": "README 'Declaring a contract' a missing optional "
     "parameter gets its Python default, unconverted: 200 with threshold null (the reference deserialized None: 500)",
-    "defaults: defaults undecorated extra param from body": "§4 a float parameter converts the integer 1 to 1.0 "
+    "defaults: defaults undecorated extra param from body": "README 'Declaring a contract' a float parameter converts the integer 1 to 1.0 "
     "(the reference passed the int through)",
     # CORS and SERVICE_*
-    "powerbi: CORS preflight allowed origin": "§8 preflight answered by the gateway's CORS layer: "
+    "powerbi: CORS preflight allowed origin": "README 'Running in production' preflight answered by the gateway's CORS layer: "
     "Access-Control-Allow-Methods names the requested method, headers are echoed, an empty body without "
     "Content-Type, Access-Control-Max-Age 600 (the reference: 'GET, POST', text/html)",
     "powerbi: CORS GET swagger allowed origin": S5_DOC,
     "powerbi: swagger with SERVICE_NAME/VERSION/PATH_PREFIX": S5_DOC,
-    "powerbi: prefixed path not routed": "§5/README SERVICE_PATH_PREFIX applied: the routes are served under the "
+    "powerbi: prefixed path not routed": "README 'HTTP surface' SERVICE_PATH_PREFIX applied: the routes are served under the "
     "prefix the document advertises too, so the empty body gets the score route's 400 (the reference: 404)",
     # model dir
-    "undecorated: undecorated env (model_dir)": "§1 --model-dir is resolved to an absolute path "
+    "undecorated: undecorated env (model_dir)": "README 'Serving your own scorer' --model-dir is resolved to an absolute path "
     "(the reference exported '../powerbi' verbatim)",
-    "undecorated: --model_dir overrides AZUREML_MODEL_DIR": "§1 --model-dir must exist: the gateway refuses to start "
+    "undecorated: --model_dir overrides AZUREML_MODEL_DIR": "README 'Serving your own scorer' --model-dir must exist: the gateway refuses to start "
     "with a usage error for /cli/model (the reference only warned); an existing --model-dir overrides the variable",
     # swagger versions
-    "swagger3_only: swagger3-only script: GET /swagger.json (default v2)": "§5 every dialect is generated and valid: "
+    "swagger3_only: swagger3-only script: GET /swagger.json (default v2)": "README 'HTTP surface' every dialect is generated and valid: "
     "the default Swagger 2.0 document is served (the reference: 404, only its outermost decorator's versions)",
     "swagger3_only: swagger3-only script: v3": S5_DOC + "; values-orient cells are `{}` (the reference typed every "
     "cell as the last sample cell's type, int64, although the first column is text)",
@@ -184,19 +184,19 @@ DEVIATIONS: dict[str, str] = {
     "powerbi: swagger default (no version)": S5_DOC,
     "powerbi: swagger version=2.0": S5_DOC,
     "powerbi: swagger version=3.0": S5_DOC,
-    "powerbi: swagger empty version param": "§2 the 404 lists every accepted `version` value (2, 2.0, 3, 3.0, 3.1)",
-    "powerbi: swagger version=4": "§2 the 404 lists every accepted `version` value (2, 2.0, 3, 3.0, 3.1)",
-    "powerbi: swagger version=abc": "§2 the 404 lists every accepted `version` value (2, 2.0, 3, 3.0, 3.1)",
+    "powerbi: swagger empty version param": "README 'HTTP surface' the 404 lists every accepted `version` value (2, 2.0, 3, 3.0, 3.1)",
+    "powerbi: swagger version=4": "README 'HTTP surface' the 404 lists every accepted `version` value (2, 2.0, 3, 3.0, 3.1)",
+    "powerbi: swagger version=abc": "README 'HTTP surface' the 404 lists every accepted `version` value (2, 2.0, 3, 3.0, 3.1)",
     # envelope
-    "powerbi: GET /score ignores JSON body": S4_ERRORS + "; §4 every missing parameter is reported, not only the first",
+    "powerbi: GET /score ignores JSON body": S4_ERRORS + "; README 'Declaring a contract' every missing parameter is reported, not only the first",
     "powerbi: HEAD /": S2_HEALTH,
     "powerbi: JSON null body": S4_ERRORS + "; the message names what came instead",
     "powerbi: health GET /": S2_HEALTH,
     "powerbi: POST / (health is GET only)": S2_IDS + "; the 405 names the method, path and allowed methods",
     "powerbi: POST /swagger.json": S2_IDS + "; the 405 names the method, path and allowed methods",
     "powerbi: score missing GlobalParameters": S4_ERRORS,
-    "powerbi: score lowercase inputs": "§3 case-insensitive match → 400 `did you mean 'Inputs'?`",
-    "powerbi: score lowercase globalparameters": "§3 case-insensitive match → 400 `did you mean 'GlobalParameters'?`",
+    "powerbi: score lowercase inputs": "README 'Declaring a contract' case-insensitive match → 400 `did you mean 'Inputs'?`",
+    "powerbi: score lowercase globalparameters": "README 'Declaring a contract' case-insensitive match → 400 `did you mean 'GlobalParameters'?`",
     "powerbi: score input1 strings numeric": S10_STRICT + ": float arrays take numbers only → 400 per element "
     "(the reference: numeric strings coerced)",
     "powerbi: score input1 null": S10_STRICT + ": null only where declared nullable → 400 (the reference: NaN, "
@@ -204,25 +204,25 @@ DEVIATIONS: dict[str, str] = {
     "powerbi: score input2 renamed column": S10_STRICT + ": column names checked → 400 missing column 'name' "
     "(the reference: any name accepted with the right column count)",
     "powerbi: score input2 age non-numeric": S10_400,
-    "powerbi: score malformed JSON": S4_ERRORS + "; §3 the message is orjson's, with the position",
+    "powerbi: score malformed JSON": S4_ERRORS + "; README 'Declaring a contract' the message is orjson's, with the position",
     "powerbi: score empty body": S4_ERRORS,
     "powerbi: score JSON string body": S4_ERRORS + "; the message names what came instead",
-    "powerbi: score no content-type": "§3 415; the message adds what was sent",
-    "powerbi: score text/plain": "§3 415; the message adds what was sent",
-    "powerbi: score non-utf8 body": "§3 invalid UTF-8 → 400 naming the byte (the reference: 500 internal error)",
-    "powerbi: OPTIONS /score (no CORS)": "§2/§8 OPTIONS is a CORS preflight when origins are configured; without "
+    "powerbi: score no content-type": "README 'Declaring a contract' 415; the message adds what was sent",
+    "powerbi: score text/plain": "README 'Declaring a contract' 415; the message adds what was sent",
+    "powerbi: score non-utf8 body": "README 'Declaring a contract' invalid UTF-8 → 400 naming the byte (the reference: 500 internal error)",
+    "powerbi: OPTIONS /score (no CORS)": "README 'HTTP surface', 'Running in production' OPTIONS is a CORS preflight when origins are configured; without "
     "them it is a 405 with `Allow: GET,POST` (the reference: 200 with an empty text/html body)",
     "powerbi: score trailing slash": S2_IDS + "; the 404 names the path",
-    "powerbi: x-ms-client-request-id too long": "§2 an id header longer than 100 characters is ignored and replaced "
+    "powerbi: x-ms-client-request-id too long": "README 'HTTP surface' an id header longer than 100 characters is ignored and replaced "
     "(the reference: 431)",
-    "powerbi: x-request-id too long on GET /": "§2 an x-request-id longer than 100 characters is replaced by a new "
+    "powerbi: x-request-id too long on GET /": "README 'HTTP surface' an x-request-id longer than 100 characters is replaced by a new "
     "uuid4 (the reference: 431, which also failed its health probe)",
     "powerbi: 404 with headers": S2_IDS + "; the 404 names the path",
     # numpy
     "echo_numpy: numpy swagger v2": S5_DOC + "; the example is the sample's first rows with real booleans and an "
     "ISO datetime (the reference: 'True'/'False' strings and a format its own parser refuses)",
     "echo_numpy: numpy flat instead of 2-D": S10_400,
-    "echo_numpy: numpy empty list": "§4 arrays: `[]` is zero rows of the declared shape: 200 with a (0, 3) array "
+    "echo_numpy: numpy empty list": "README 'Declaring a contract' arrays: `[]` is zero rows of the declared shape: 200 with a (0, 3) array "
     "(the reference: 500)",
     "echo_numpy: numpy ragged": S10_400,
     "echo_numpy: numpy non-numeric string": S10_400,
@@ -244,7 +244,7 @@ DEVIATIONS: dict[str, str] = {
     "pandas_orients: pandas records reordered keys": S10_STRICT + ": columns in the declared order",
     "pandas_orients: pandas records renamed column accepted": S10_STRICT + ": names checked → 400 missing column",
     "pandas_orients: pandas split missing columns key": S10_400,
-    "pandas_orients: pandas values ok (names lost)": "§4 values form declared: the declared names and dtypes are "
+    "pandas_orients: pandas values ok (names lost)": "README 'Declaring a contract' values form declared: the declared names and dtypes are "
     "applied (the reference: columns 0, 1 of object)",
     "pandas_orients: pandas values wrong width": S10_400,
     "pandas_orients: pandas table without schema": S10_400 + " (the table orient keeps inference-schema's own "
@@ -253,9 +253,9 @@ DEVIATIONS: dict[str, str] = {
     "pandas_types: pandas types swagger v2": S5_DOC + "; " + S5_VALID + "; column `f` is number/double and "
     "nullable (its sample holds a NaN) instead of the reference's `object` from the last sample row; example "
     "datetimes without the `.000` the reference wrote",
-    "pandas_types: pandas types ok": "§4 string columns are pandas' text dtype (`str` on pandas 3), not the "
+    "pandas_types: pandas types ok": "README 'Declaring a contract' string columns are pandas' text dtype (`str` on pandas 3), not the "
     "sample's `object`",
-    "pandas_types: pandas types td pandas string": "§4 string columns are pandas' text dtype (`str` on pandas "
+    "pandas_types: pandas types td pandas string": "README 'Declaring a contract' string columns are pandas' text dtype (`str` on pandas "
     "3), not the sample's `object`",
     "pandas_types: pandas types nulls (f,s,ts,td)": S10_STRICT + ": null only in nullable columns; `f` is (its "
     "sample holds a NaN), `s`, `ts` and `td` are not → 400 at each (the reference: None/NaT silently)",
@@ -267,28 +267,28 @@ DEVIATIONS: dict[str, str] = {
     "df[0].i (the reference: '12' → 12)",
     "pandas_types: pandas types string col from number": S10_STRICT + ": string columns take strings only → 400 at "
     "df[0].s (the reference: 12.5 → '12.5')",
-    "pandas_types: pandas types ts with offset": "§4 datetime columns accept ISO-8601 strings with a zone: 200 with "
+    "pandas_types: pandas types ts with offset": "README 'Declaring a contract' datetime columns accept ISO-8601 strings with a zone: 200 with "
     "the same instant (the reference: 500)",
     "pandas_types: pandas types td garbage": S10_400 + " at df[0].td: timedelta columns take duration strings "
     "(ISO-8601 `P1DT2H` or pandas' `1 days 02:00:00`) only",
     # standard python types
     "echo_std: std swagger v2": S5_DOC + "; `required` lists the typed members the gateway enforces "
     "(plain members are passed through, as the reference did)",
-    "echo_std: std nested conversion": "§4 a float parameter converts the integer 2 to 2.0 (the reference: int 2)",
-    "echo_std: std nested arr wrong shape": S10_400 + "; §4/§5 the required members of Inputs are enforced as "
+    "echo_std: std nested conversion": "README 'Declaring a contract' a float parameter converts the integer 2 to 2.0 (the reference: int 2)",
+    "echo_std: std nested arr wrong shape": S10_400 + "; README 'Declaring a contract', 'HTTP surface' the required members of Inputs are enforced as "
     "published, every problem listed",
     "echo_std: std Inputs not a dict": S10_400,
-    "echo_std: std int param from bool": "§4 values are type-checked: true is not an integer → 400; Inputs' "
+    "echo_std: std int param from bool": "README 'Declaring a contract' values are type-checked: true is not an integer → 400; Inputs' "
     "required members enforced as published (the reference accepted `{}` and passed True)",
-    "echo_std: std float param from int (kept int)": "§4/§5 Inputs' required members are enforced as published → 400 "
+    "echo_std: std float param from int (kept int)": "README 'Declaring a contract', 'HTTP surface' Inputs' required members are enforced as published → 400 "
     "(the reference accepted `{}`)",
-    "echo_std: std datetime param": "§4/§5 Inputs' required members are enforced as published → 400 "
+    "echo_std: std datetime param": "README 'Declaring a contract', 'HTTP surface' Inputs' required members are enforced as published → 400 "
     "(the reference accepted `{}`)",
     "echo_std: std datetime param garbage": S10_400,
-    "echo_std: std date param (bug)": "§4/§5 Inputs' required members are enforced as published → 400; the date "
+    "echo_std: std date param (bug)": "README 'Declaring a contract', 'HTTP surface' Inputs' required members are enforced as published → 400; the date "
     "itself is accepted (inference-schema can never convert a date: the reference answered 500 for any)",
     "echo_std: std bool param from string": S10_400,
-    "echo_std: std optional falsy skips validation": "§4 values are type-checked whatever their truthiness → 400 for "
+    "echo_std: std optional falsy skips validation": "README 'Declaring a contract' values are type-checked whatever their truthiness → 400 for "
     "'' (int), [] (float) and 0 (bool), and Inputs' required members (the reference skipped falsy values)",
     # undecorated
     "undecorated: swagger v2 undecorated": S5_DOC + "; ServiceOutput has no example (nothing declares one; "
@@ -303,7 +303,7 @@ DEVIATIONS: dict[str, str] = {
     "undecorated: undecorated returns NaN/inf": S10_NAN,
     "undecorated: undecorated returns bytes": S10_RESULTS + " (bytes as base64)",
     "undecorated: undecorated run raises": S8_500,
-    "undecorated: OPTIONS undecorated": "§2/§8 OPTIONS is a CORS preflight when origins are configured; without them "
+    "undecorated: OPTIONS undecorated": "README 'HTTP surface', 'Running in production' OPTIONS is a CORS preflight when origins are configured; without them "
     "it is a 405 with `Allow: GET,POST` (the reference: 200 with an empty text/html body)",
 }
 
@@ -354,7 +354,7 @@ class Refused:
 
 
 def case_ids(name: str) -> dict[str, str | None]:
-    """The request-id headers the reference's rules give for the case's request (§2), over-long ids replaced."""
+    """The request-id headers the reference's rules give for the case's request (README 'HTTP surface'), over-long ids replaced."""
     sent = {k.lower(): v for k, v in BY_NAME[name]["headers"].items()}
 
     def usable(key: str) -> str:
@@ -403,7 +403,7 @@ def envelope_error(name: str, message: str, path: str = "$") -> Answer:
 
 
 def run_failed(name: str, exception: str) -> Answer:
-    """A 500 naming the exception type and the request id (§8)."""
+    """A 500 naming the exception type and the request id (README 'Running in production')."""
 
     def body(reply: Reply) -> Any:
         request_id = reply.headers["x-request-id"]
@@ -500,7 +500,7 @@ def _schemas(document: Mapping[str, Any]) -> Mapping[str, Any]:
 
 @dataclass(frozen=True)
 class Document:
-    """A generated swagger document, compared with the reference's where clients read it (§5)."""
+    """A generated swagger document, compared with the reference's where clients read it (README 'HTTP surface')."""
 
     dialect: str
     required: Sequence[str] = ()
@@ -923,7 +923,7 @@ def _command_line(case: Mapping[str, Any], monkeypatch: pytest.MonkeyPatch, extr
 
 async def _serve(case: Mapping[str, Any], monkeypatch: pytest.MonkeyPatch, aiohttp_client: Any,
                  extra: Sequence[str] = ()) -> Served:
-    """Build the app exactly as `python -m gateway` does and serve it in process (§1)."""
+    """Build the app exactly as `python -m gateway` does and serve it in process (README 'Serving your own scorer')."""
     argv = _command_line(case, monkeypatch, extra)
     parser = build_parser()
     settings = settings_from_args(parser, parser.parse_args(argv))

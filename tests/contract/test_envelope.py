@@ -1,4 +1,4 @@
-"""Unit tests of §3's envelope parsing: bytes and query strings to the envelope object."""
+"""Unit tests of README 'Declaring a contract' envelope parsing: bytes and query strings to the envelope object."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Unit tests of §4 Results: every return type the reference could not serialize, as strict JSON."""
+"""Unit tests of README 'Declaring a contract' Results: every return type the reference could not serialize, as strict JSON."""
 
 import datetime as dt
 import decimal

@@ -1,4 +1,4 @@
-"""gateway.contract.table: strict, column-by-column decoding of tables, with a JSON path on every problem (SPEC §4)."""
+"""gateway.contract.table: strict, column-by-column decoding of tables, with a JSON path on every problem (README 'Declaring a contract')."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""contracts/ (SPEC §4): the JSON Schemas of the envelopes and table forms, and their example payloads.
+"""contracts/ (README 'Declaring a contract'): the JSON Schemas of the envelopes and table forms, and their example payloads.
 
 Every example is judged twice, by `jsonschema` and by the gateway itself, and the verdicts must agree:
 request envelopes are posted to a real app, table forms are decoded by the `Table` spec of the churn
@@ -304,7 +304,7 @@ async def test_nan_passes_python_json_tools_but_not_the_gateway(serve):
 
 def churn_table(stem: str) -> Any:
     from gateway.contract.table import (
-        Table,  # gateway/table.py: the table engine (SPEC §4)
+        Table,  # gateway/table.py: the table engine (README 'Declaring a contract')
     )
 
     return Table(CHURN, orient="values" if stem == "table-values" else "records")
@@ -429,7 +429,7 @@ def test_optional_members_are_checked_by_both(stem, value, path):
 
 @pytest.mark.parametrize(("stem", "value"), UNREAD_BY_GATEWAY)
 def test_known_difference_members_the_gateway_does_not_read(stem, value):
-    """Cells of undeclared columns are dropped unread (SPEC §4: unknown columns are dropped and counted;
+    """Cells of undeclared columns are dropped unread (README 'Declaring a contract': unknown columns are dropped and counted;
     with `strict_columns=True` they are errors). The generic schemas require every cell to be a scalar."""
     assert not validator(stem).is_valid(value)
     frame, ctx = decode(stem, value)

@@ -1,4 +1,4 @@
-"""§5 documents: valid in every dialect, shaped as Power BI reads them, served per scorer and version."""
+"""Documents: valid in every dialect, shaped as Power BI reads them, served per scorer and version (README 'HTTP surface')."""
 
 from __future__ import annotations
 

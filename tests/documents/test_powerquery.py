@@ -1,4 +1,4 @@
-"""§6 The generated Power Query (M) function: it parses with Microsoft's parser, and what it sends works.
+"""The generated Power Query (M) function: it parses with Microsoft's parser, and what it sends works.
 
 Node and `@microsoft/powerquery-parser` (pinned in tests/documents/powerquery/package.json) check the syntax; the
 batching simulation reads the batch size, URL, path, headers, columns and body shape from the M text

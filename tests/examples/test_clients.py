@@ -1,4 +1,4 @@
-"""§6 Studio (classic) and designer clients, with the payloads they really send."""
+"""Studio (classic) and designer clients, with the payloads they really send (README 'Use it from Power BI')."""
 
 from __future__ import annotations
 

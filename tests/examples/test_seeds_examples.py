@@ -1,4 +1,4 @@
-"""§7 the seeds' examples, end to end: the scripts of Azure ML's "advanced entry script" page, served
+"""The seeds' examples, end to end: the scripts of Azure ML's "advanced entry script" page, served
 unchanged (but for APIs that no longer exist), called with the seeds' own client snippets."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""§9 dynamic batching: concurrent requests with equal parameters merged into one run() call."""
+"""Dynamic batching: concurrent requests with equal parameters merged into one run() call (README 'Benchmarks')."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Contract testing (§1 `check`): offline, against a running gateway's published contract, and export."""
+"""Contract testing (README 'Serving your own scorer' `check`): offline, against a running gateway's published contract, and export."""
 
 from __future__ import annotations
 

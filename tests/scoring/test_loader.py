@@ -1,4 +1,4 @@
-"""TARGET forms of §1."""
+"""TARGET forms of README 'Serving your own scorer'."""
 
 import pytest
 

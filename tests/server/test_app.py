@@ -1,4 +1,4 @@
-"""End-to-end tests of §2/§3/§4-Results through aiohttp's real test server."""
+"""End-to-end tests of the HTTP surface, the envelope and Results through aiohttp's real test server."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""§8 fuzzing: thousands of malformed bodies never produce a 5xx nor kill the server."""
+"""Fuzzing: thousands of malformed bodies never produce a 5xx nor kill the server (README 'Running in production')."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""§8 through a real server: keys, CORS, limits, timeouts, backpressure, metrics, access logs."""
+"""Through a real server: keys, CORS, limits, timeouts, backpressure, metrics, access logs (README 'Running in production')."""
 
 from __future__ import annotations
 

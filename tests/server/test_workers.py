@@ -1,4 +1,4 @@
-"""§8 process behaviour through real `python -m gateway` processes: drain on SIGTERM, --workers,
+"""Process behaviour through real `python -m gateway` processes: drain on SIGTERM, --workers,
 init timeout, and a 200 MB body refused before it is read."""
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ __all__ = (
     "Problems",
     "GatewayError",
     "EnvelopeError",
+    "BadQuery",
     "ContractError",
     "UnsupportedMediaType",
     "PayloadTooLarge",
@@ -109,6 +110,15 @@ class EnvelopeError(GatewayError):
 
     def __init__(self, message: str, path: str = "$") -> None:
         super().__init__(message, [Problem(path, message)])
+
+
+class BadQuery(GatewayError):
+    """A query-string parameter of a route (not of the scorer's contract) is not usable; names it."""
+
+    status = 400
+
+    def __init__(self, message: str, parameter: str) -> None:
+        super().__init__(message, [Problem(parameter, message)])
 
 
 class ContractError(GatewayError):

@@ -11,8 +11,8 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from .codecs import CODECS
 from .codecs.base import column_cells
-from .codecs.classic import ClassicCodec
 
 __all__ = ("render", "UnserializableResult", "frame_to_records", "classic_results")
 
@@ -43,7 +43,7 @@ def classic_results(value: Any, as_rows: bool = False) -> Any:
     """
 
     def table(frame: pd.DataFrame) -> Any:
-        return frame_to_records(frame) if as_rows else {"type": "table", "value": ClassicCodec().encode(frame)}
+        return frame_to_records(frame) if as_rows else {"type": "table", "value": CODECS["classic"].encode(frame)}
 
     if isinstance(value, pd.DataFrame):
         return {"Results": {"output1": table(value)}}

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from gateway.documents.openapi import VERSIONS, normalize_version
 from gateway.documents.powerquery.render import render_powerquery
-from gateway.errors import EnvelopeError, NotFound, PayloadTooLarge, UnsupportedScorer
+from gateway.errors import BadQuery, NotFound, PayloadTooLarge
 from gateway.scoring.arguments import Incoming
 from gateway.scoring.scorer import Scorer
 
@@ -87,7 +87,7 @@ async def classic_execute(request: web.Request) -> web.StreamResponse:
     """
     version = request.query.get("api-version", "2.0")
     if version != "2.0":
-        raise EnvelopeError(f"api-version {version} is not supported; use api-version=2.0", path="api-version")
+        raise BadQuery(f"api-version {version} is not supported; use api-version=2.0", "api-version")
     return await _score(request, answer_form="swagger" if request.query.get("format") == "swagger" else None)
 
 
@@ -146,9 +146,9 @@ async def powerquery_function(request: web.Request) -> web.Response:
     base_url = request.query.get("base_url") or f"{request.scheme}://{request.host}{settings.prefix}"
     raw_size = request.query.get("batch_size", "1000")
     if not raw_size.isdigit() or int(raw_size) < 1:
-        raise EnvelopeError(f"batch_size must be a positive integer, got {raw_size!r}", path="batch_size")
+        raise BadQuery(f"batch_size must be a positive integer, got {raw_size!r}", "batch_size")
     try:
         text = render_powerquery(scorer, base_url, batch_size=int(raw_size), key_header=bool(settings.api_keys))
-    except ValueError as exc:
-        raise UnsupportedScorer(str(exc)) from None
+    except ValueError as exc:  # the scorer is fine; the base URL the query gave is not
+        raise BadQuery(str(exc), "base_url") from None
     return web.Response(text=text, content_type="text/plain", charset="utf-8")

@@ -23,6 +23,7 @@ import pytest
 from gateway import Array, List, Results, Scorer, Settings, Value, contract
 from gateway.contract.table import Column, Table
 from gateway.documents.powerquery.render import render_powerquery
+from gateway.errors import UnsupportedScorer
 from gateway.scoring.loader import load, load_scorer
 from gateway.settings import parse_scorer_option
 from gateway.testing import serve_scorer
@@ -280,9 +281,9 @@ def test_text_is_escaped() -> None:
 
 
 def test_no_function_without_a_table() -> None:
-    with pytest.raises(ValueError, match="no Table parameter"):
+    with pytest.raises(UnsupportedScorer, match="no Table parameter"):
         render_powerquery(scorer("nt", no_table), BASE)
-    with pytest.raises(ValueError, match="declares no contract"):
+    with pytest.raises(UnsupportedScorer, match="declares no contract"):
         render_powerquery(scorer("raw", undecorated), BASE)
 
 
@@ -535,6 +536,16 @@ async def test_every_wire_dtype_gets_a_function_over_http(serve, parse_m: ParseF
     assert "c_timedelta (duration)" in text and "c_datetime (date/time)" in text and "c_uint8 (whole number)" in text
     assert '[Name = "Results.c_timedelta", Type = type text, Key = "c_timedelta"]' in text
     assert parse_m(text).returncode == 0
+
+
+async def test_route_answers_a_bad_base_url_as_a_bad_query(serve):
+    """A base URL the function cannot use is the query's fault (400 naming `base_url`), not a missing
+    document (it once answered 404 as if the scorer had no function)."""
+    client = await serve(scorer("churn", churn))
+    response = await client.get("/powerquery/churn.pq", params={"base_url": "ftp://x"})
+    assert response.status == 400
+    body = await response.json()
+    assert body["errors"][0]["path"] == "base_url" and "base URL" in body["message"]
 
 
 async def test_route_refuses_a_scorer_without_a_table(serve):

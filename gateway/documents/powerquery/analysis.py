@@ -12,6 +12,7 @@ from gateway.contract.array import Array
 from gateway.contract.dtypes import VALUE_TYPES, wire_dtype
 from gateway.contract.specs import MISSING, List, Object, Spec, Value
 from gateway.contract.table import Table
+from gateway.errors import UnsupportedScorer
 
 from .m import KEYWORDS, TYPE_WORDS, m_field, m_list, m_literal, m_text
 
@@ -82,7 +83,7 @@ def find_table(params: dict[str, Spec]) -> tuple[str, str | None, Table]:
     for key, spec in params.items():
         if isinstance(spec, Table):
             return key, None, spec
-    raise ValueError(
+    raise UnsupportedScorer(
         "cannot generate a Power Query function: the contract declares no Table parameter to put the "
         "Power BI table in (declare e.g. Inputs={'data': Table({...})})"
     )

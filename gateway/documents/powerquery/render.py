@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from gateway.contract.dtypes import wire_dtype
 from gateway.contract.table import Table
+from gateway.errors import UnsupportedScorer
 from gateway.scoring.scorer import Scorer
 from gateway.version import __version__
 
@@ -57,13 +58,13 @@ def render_powerquery(scorer: Scorer, base_url: str, *, batch_size: int = 1000, 
     """The M function that scores a Power BI table with `scorer` served under `base_url`.
 
     The function calls the scorer's `route`; `batch_size` rows go in each POST; `key_header` adds the
-    `apiKey` parameter sent as `Authorization: Bearer <key>`. A scorer without a contract or without a `Table` parameter gets a
-    ValueError: no function can be generated for it.
+    `apiKey` parameter sent as `Authorization: Bearer <key>`. A scorer without a contract or without a
+    `Table` parameter is an UnsupportedScorer (no function can be written for it); a bad argument a ValueError.
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     if scorer.contract is None:
-        raise ValueError(
+        raise UnsupportedScorer(
             f"cannot generate a Power Query function for scorer '{scorer.name}': it declares no contract "
             "(decorate run() with @contract and a Table parameter)"
         )

@@ -1,0 +1,28 @@
+"""Boolean columns: only JSON true and false, so that 0, 1 and "yes" are errors rather than guesses."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .base import NONE, Bad, Converter
+
+__all__ = ("BoolCells",)
+
+
+class BoolCells(Converter):
+    """bool: a numpy array, or a `BooleanArray` (with its null mask) when nullable."""
+
+    __slots__ = ()
+
+    ACCEPTS = frozenset({bool})
+
+    def convert(self, values: Sequence[Any], types: set[type], bad: Bad, suffix: str) -> Any:
+        """The booleans (nothing can be wrong once every cell is true, false or an allowed null)."""
+        source, mask = self.masked(values, NONE in types, False)
+        data = np.array(source, dtype=bool)
+        if mask is not None:
+            return pd.arrays.BooleanArray(data, mask)
+        return data

@@ -16,7 +16,15 @@ from ..decoding import describe_value
 from ..dtypes import DATETIME_UNIT, WireDtype, datetime_dtype
 from .base import NONE, Bad, Converter
 from .iso import (
-    FAST_ISO, NAIVE_JOINS_AWARE, PANDAS_WORDS, SMALL, fixed_width, is_aware, numpy_iso, plain_iso, to_datetime,
+    FAST_ISO,
+    NAIVE_JOINS_AWARE,
+    PANDAS_WORDS,
+    SMALL,
+    fixed_width,
+    is_aware,
+    numpy_iso,
+    plain_iso,
+    to_datetime,
 )
 
 __all__ = ("DatetimeCells",)

@@ -23,10 +23,10 @@ from typing import Any, Callable
 import orjson
 import pandas as pd
 
-from gateway.contract.declare import Contract
-from gateway.contract.decoding import DecodeContext
-from gateway.contract.specs import Object
-from gateway.contract.table import Table
+from gateway.core.declare import Contract
+from gateway.core.decoding import DecodeContext
+from gateway.core.specs import Object
+from gateway.core.table import Table
 
 sys.path.insert(0, str(Path(__file__).parent))
 import bench_payload  # noqa: E402  (the load benchmark's payloads, so both measure the same rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gateway.azureml import AMLRequest, AMLResponse, model_path, rawhttp
-from gateway.contract import (
+from gateway.core import (
     Array,
     Batching,
     Column,

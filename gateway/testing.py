@@ -26,7 +26,7 @@ import orjson
 import pytest
 from aiohttp import web
 
-from gateway.contract.decoding import DecodeContext
+from gateway.core.decoding import DecodeContext
 from gateway.errors import Problem
 from gateway.scoring.check import check_payload
 from gateway.scoring.loader import load_scorer

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "gateway"
 #: above all of them: nothing in the package imports it.
 LAYERS = (
     ("gateway.version", "gateway.errors", "gateway.settings"),
-    ("gateway.contract",),
+    ("gateway.core",),
     ("gateway.azureml",),
     ("gateway.scoring",),
     ("gateway.documents",),
@@ -122,9 +122,9 @@ def test_the_import_graph_has_no_cycle():
     assert cycles == []
 
 
-@pytest.mark.parametrize("layer", ["gateway.contract", "gateway.scoring", "gateway.azureml"])
+@pytest.mark.parametrize("layer", ["gateway.core", "gateway.scoring", "gateway.azureml"])
 def test_the_core_and_scoring_import_no_web_framework(layer: str):
-    forbidden = {"aiohttp", "aiohttp_cors", "prometheus_client"} | ({"asyncio"} if layer == "gateway.contract" else set())
+    forbidden = {"aiohttp", "aiohttp_cors", "prometheus_client"} | ({"asyncio"} if layer == "gateway.core" else set())
     for name, path in MODULES.items():
         if name == layer or name.startswith(layer + "."):
             tree = ast.parse(path.read_text())
@@ -137,7 +137,7 @@ def test_the_core_and_scoring_import_no_web_framework(layer: str):
     "statement",
     [
         "from gateway import contract, Table, Value",
-        "import gateway.contract",
+        "import gateway.core",
         "import gateway.scoring.service",
         "import gateway.documents.openapi",
         "from gateway.azureml import AMLRequest, AMLResponse, rawhttp",
@@ -174,3 +174,14 @@ def test_every_module_declares_what_it_exports():
 def test_the_code_cites_no_document_outside_the_repository():
     cited = [name for name, path in MODULES.items() if "§" in path.read_text()]
     assert cited == []
+
+
+def test_every_module_imports_under_its_dotted_name():
+    """`import gateway.core.table as t` works for every module: no name of a package's face (such as
+    the `contract` decorator) shadows one of its subpackages."""
+    for name in MODULES:
+        if name.endswith("__main__"):
+            continue
+        namespace: dict[str, object] = {}
+        exec(f"import {name} as module", namespace)
+        assert getattr(namespace["module"], "__name__", None) == name

@@ -3,7 +3,7 @@
 import bench_model  # next to this file: the gateway puts the script's folder on sys.path
 
 from gateway import Batching, Value, contract
-from gateway.contract.table import Table
+from gateway.core.table import Table
 
 
 @contract(

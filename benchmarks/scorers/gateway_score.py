@@ -8,7 +8,7 @@ predictions are returned as the array `bench_model` computes.
 import bench_model  # next to this file: the gateway puts the script's folder on sys.path
 
 from gateway import Value, contract
-from gateway.contract.table import Table
+from gateway.core.table import Table
 
 
 def init():

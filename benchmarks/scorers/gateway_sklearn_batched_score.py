@@ -4,7 +4,7 @@ import bench_model  # next to this file: the gateway puts the script's folder on
 import sklearn_model
 
 from gateway import Batching, contract
-from gateway.contract.table import Table
+from gateway.core.table import Table
 
 
 def init():

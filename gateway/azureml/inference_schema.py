@@ -17,10 +17,10 @@ import inspect
 import sys
 from typing import Any, Callable
 
-from gateway.contract.array import Array
-from gateway.contract.declare import HEADERS_PARAM, Contract
-from gateway.contract.specs import Json, List, Spec, Value
-from gateway.contract.table import Table
+from gateway.core.array import Array
+from gateway.core.declare import HEADERS_PARAM, Contract
+from gateway.core.specs import Json, List, Spec, Value
+from gateway.core.table import Table
 
 from .parameter_specs import (
     Documented,

@@ -8,9 +8,9 @@ import copy
 import datetime as dt
 from typing import Any
 
-from gateway.contract.array import Array
-from gateway.contract.decoding import DecodeContext, describe_value
-from gateway.contract.specs import MISSING, Json, Spec
+from gateway.core.array import Array
+from gateway.core.decoding import DecodeContext, describe_value
+from gateway.core.specs import MISSING, Json, Spec
 from gateway.errors import join_path
 
 __all__ = ("Passthrough", "StandardDict", "FreeRankArray", "IsoDate", "ReferenceConversion", "Documented")
@@ -89,7 +89,7 @@ class StandardDict(Spec):
 
 
 def _sample_spec(sample: Any) -> Spec:
-    from gateway.contract.declare import from_sample
+    from gateway.core.declare import from_sample
 
     return from_sample(sample)
 

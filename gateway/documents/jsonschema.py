@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.contract.schema import JSON_SCHEMA
+from gateway.core.schema import JSON_SCHEMA
 from gateway.scoring.scorer import Scorer
 
 __all__ = ("SCHEMA_DIALECT", "contract_schema")

@@ -9,9 +9,9 @@ from typing import Any
 import orjson
 
 from gateway.azureml.aml_request import AMLRequest
-from gateway.contract.declare import HEADERS_PARAM, Contract
-from gateway.contract.decoding import DecodeContext
-from gateway.contract.envelope import check_media_type, decode_text, parse_query
+from gateway.core.declare import HEADERS_PARAM, Contract
+from gateway.core.decoding import DecodeContext
+from gateway.core.envelope import check_media_type, decode_text, parse_query
 
 from .scorer import Scorer
 

@@ -17,8 +17,8 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from gateway.contract.declare import Batching
-from gateway.contract.table import Table, TableParts
+from gateway.core.declare import Batching
+from gateway.core.table import Table, TableParts
 
 __all__ = ("Batcher", "split_rows")
 

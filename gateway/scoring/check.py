@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema
 
-from gateway.contract.envelope import parse_body
+from gateway.core.envelope import parse_body
 from gateway.errors import MAX_REPORTED_ERRORS, GatewayError, Problem, join_path
 
 from .arguments import Incoming, arguments

@@ -14,9 +14,9 @@ from typing import Any, Callable, TypeVar
 import orjson
 
 from gateway.azureml.aml_response import AMLResponse
-from gateway.contract.declare import Contract, deferred_params, table_at, table_path
-from gateway.contract.decoding import DecodeContext
-from gateway.contract.results import UnserializableResult, classic_results, render
+from gateway.core.declare import Contract, deferred_params, table_at, table_path
+from gateway.core.decoding import DecodeContext
+from gateway.core.results import UnserializableResult, classic_results, render
 from gateway.errors import ScoringError, ScoringTimeout
 
 from .arguments import Incoming, arguments

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from gateway.azureml import inference_schema
 from gateway.azureml.aml_request import is_rawhttp
-from gateway.contract.declare import HEADERS_PARAM, Contract, get_contract
+from gateway.core.declare import HEADERS_PARAM, Contract, get_contract
 from gateway.errors import StartupError, UnknownScorer
 
 __all__ = ("Scorer", "Registry")

@@ -48,7 +48,7 @@ from openapi_spec_validator import (
 
 from gateway import Scorer, __version__, create_app
 from gateway.cli.main import build_parser, load_scorers, settings_from_args
-from gateway.contract.dtypes import DATETIME_UNIT, STRING_DTYPE
+from gateway.core.dtypes import DATETIME_UNIT, STRING_DTYPE
 from gateway.documents.openapi import ERROR_RESPONSE
 from gateway.scoring.check import check_payload
 

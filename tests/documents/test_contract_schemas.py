@@ -18,8 +18,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from gateway import Json, Settings, contract
-from gateway.contract.decoding import DecodeContext, describe_value
-from gateway.contract.specs import Spec
+from gateway.core.decoding import DecodeContext, describe_value
+from gateway.core.specs import Spec
 from gateway.errors import join_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -303,7 +303,7 @@ async def test_nan_passes_python_json_tools_but_not_the_gateway(serve):
 
 
 def churn_table(stem: str) -> Any:
-    from gateway.contract.table import (
+    from gateway.core.table import (
         Table,  # gateway/table.py: the table engine (README 'Declaring a contract')
     )
 

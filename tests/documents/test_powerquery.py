@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from gateway import Array, List, Results, Scorer, Settings, Value, contract
-from gateway.contract.table import Column, Table
+from gateway.core.table import Column, Table
 from gateway.documents.powerquery.render import render_powerquery
 from gateway.errors import UnsupportedScorer
 from gateway.scoring.loader import load, load_scorer
@@ -521,7 +521,7 @@ async def test_route_serves_the_function_for_a_scorer(serve, parse_m: ParseFn):
 async def test_every_wire_dtype_gets_a_function_over_http(serve, parse_m: ParseFn):
     """Each wire dtype (timedelta among them, which once answered 500) as an input column and as a
     declared result column: the route answers a parsable function naming the column's type."""
-    from gateway.contract.dtypes import WIRE_DTYPES
+    from gateway.core.dtypes import WIRE_DTYPES
 
     columns = {f"c_{name}": name for name in WIRE_DTYPES}
 

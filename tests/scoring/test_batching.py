@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from gateway import Batching, Column, Json, Table, Value, contract
-from gateway.contract.decoding import DecodeContext
+from gateway.core.decoding import DecodeContext
 from gateway.scoring.batching import split_rows
 
 ROWS = Table({"age": "int64"})

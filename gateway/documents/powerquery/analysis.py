@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from gateway.contract.array import Array
-from gateway.contract.dtypes import VALUE_TYPES, wire_dtype
-from gateway.contract.specs import MISSING, List, Object, Spec, Value
-from gateway.contract.table import Table
+from gateway.core.array import Array
+from gateway.core.dtypes import VALUE_TYPES, wire_dtype
+from gateway.core.specs import MISSING, List, Object, Spec, Value
+from gateway.core.table import Table
 from gateway.errors import UnsupportedScorer
 
 from .m import KEYWORDS, TYPE_WORDS, m_field, m_list, m_literal, m_text

@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from gateway.contract.dtypes import wire_dtype
-from gateway.contract.table import Table
+from gateway.core.dtypes import wire_dtype
+from gateway.core.table import Table
 from gateway.errors import UnsupportedScorer
 from gateway.scoring.scorer import Scorer
 from gateway.version import __version__

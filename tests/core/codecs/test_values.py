@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gateway.contract.codecs import CODECS
-from gateway.contract.decoding import DecodeContext
-from gateway.contract.table import Table
+from gateway.core.codecs import CODECS
+from gateway.core.decoding import DecodeContext
+from gateway.core.table import Table
 
 COLUMNS = {"age": "int64", "name": "string"}
 

@@ -79,7 +79,7 @@ class Cells:
     def convert(self, values: Sequence[Any], bad: Bad, suffix: str = "", typed: bool = False) -> Any | None:
         """The typed array, or None after appending what is wrong to `bad`; `suffix` ends messages.
 
-        `typed`: msgspec already checked every cell's type (see `gateway.contract.fastpath`), so only nulls are looked for.
+        `typed`: msgspec already checked every cell's type (see `gateway.core.fastpath`), so only nulls are looked for.
         """
         if typed and self.typed is not None:
             types = set(self.typed)

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.contract.codecs import CODECS
-from gateway.contract.decoding import DecodeContext
-from gateway.contract.dtypes import DATETIME_UNIT, STRING_DTYPE
-from gateway.contract.table import Table
+from gateway.core.codecs import CODECS
+from gateway.core.decoding import DecodeContext
+from gateway.core.dtypes import DATETIME_UNIT, STRING_DTYPE
+from gateway.core.table import Table
 
 INT_KINDS = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
 KINDS = [*INT_KINDS, "Int64", "UInt8", "float32", "float64", "bool", "boolean", "string", "naive", "utc"]

@@ -1,4 +1,4 @@
-"""gateway.contract.dtypes: the wire dtype table, its inverse, JSON Schemas, and the version-dependent choices."""
+"""gateway.core.dtypes: the wire dtype table, its inverse, JSON Schemas, and the version-dependent choices."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from jsonschema import Draft202012Validator
 
-from gateway.contract import dtypes
-from gateway.contract.dtypes import (
+from gateway.core import dtypes
+from gateway.core.dtypes import (
     DATETIME_UNIT,
     ISO_DATETIME_PATTERN,
     STRING_DTYPE,

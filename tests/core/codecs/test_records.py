@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gateway.contract.codecs import CODECS
-from gateway.contract.decoding import DecodeContext
-from gateway.contract.table import Column, Table
+from gateway.core.codecs import CODECS
+from gateway.core.decoding import DecodeContext
+from gateway.core.table import Column, Table
 
 TABLE = Table({"age": "int64", "name": Column("string", nullable=True)})
 

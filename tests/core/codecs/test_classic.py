@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gateway.contract.codecs import CODECS
-from gateway.contract.decoding import DecodeContext
-from gateway.contract.table import Table
+from gateway.core.codecs import CODECS
+from gateway.core.decoding import DecodeContext
+from gateway.core.table import Table
 
 TABLE = Table({"age": "int32", "bmi": "float64", "smoker": "bool"})
 

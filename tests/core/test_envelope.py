@@ -2,7 +2,7 @@
 
 import pytest
 
-from gateway.contract.envelope import (
+from gateway.core.envelope import (
     check_media_type,
     decode_text,
     is_json_media_type,

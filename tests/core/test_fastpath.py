@@ -1,4 +1,4 @@
-"""gateway.contract.fastpath: msgspec's typed rows give exactly what the general path gives, or hand the body to it."""
+"""gateway.core.fastpath: msgspec's typed rows give exactly what the general path gives, or hand the body to it."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway import Column, Contract, Json, Table, Value, contract
-from gateway.contract.codecs.base import TypedRows
-from gateway.contract.decoding import DecodeContext
-from gateway.contract.envelope import parse_body
-from gateway.contract.fastpath import typed_envelope
+from gateway.core.codecs.base import TypedRows
+from gateway.core.decoding import DecodeContext
+from gateway.core.envelope import parse_body
+from gateway.core.fastpath import typed_envelope
 from gateway.errors import GatewayError
 
 TABLE = Table({

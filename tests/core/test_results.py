@@ -9,7 +9,7 @@ import orjson
 import pandas as pd
 import pytest
 
-from gateway.contract.results import UnserializableResult, render
+from gateway.core.results import UnserializableResult, render
 
 
 def strict_loads(body: bytes):
@@ -143,7 +143,7 @@ def test_output_is_compact_orjson():
 
 
 def test_classic_results_wrap_dataframes_under_results():
-    from gateway.contract.results import classic_results
+    from gateway.core.results import classic_results
 
     frame = pd.DataFrame({"a": [1, 2], "b": ["x", None]})
     wrapped = strict_loads(render(classic_results(frame)))

@@ -3,7 +3,7 @@
 import pytest
 
 from gateway import Json, List, Object, Value
-from gateway.contract.decoding import DecodeContext
+from gateway.core.decoding import DecodeContext
 
 
 def decode(spec, value, path="GlobalParameters.k"):

@@ -1,4 +1,4 @@
-"""gateway.contract.table: strict, column-by-column decoding of tables, with a JSON path on every problem (README 'Declaring a contract')."""
+"""gateway.core.table: strict, column-by-column decoding of tables, with a JSON path on every problem (README 'Declaring a contract')."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from jsonschema import Draft202012Validator
 
-from gateway.contract.decoding import DecodeContext
-from gateway.contract.dtypes import DATETIME_UNIT, STRING_DTYPE
-from gateway.contract.schema import JSON_SCHEMA
-from gateway.contract.specs import MISSING
-from gateway.contract.table import Column, Table
+from gateway.core.decoding import DecodeContext
+from gateway.core.dtypes import DATETIME_UNIT, STRING_DTYPE
+from gateway.core.schema import JSON_SCHEMA
+from gateway.core.specs import MISSING
+from gateway.core.table import Column, Table
 from gateway.errors import MAX_REPORTED_ERRORS
 
 PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
@@ -629,7 +629,7 @@ def test_describe():
 
 def test_short_and_long_datetime_columns_parse_alike():
     """Short columns take numpy's ISO parser, long ones pandas'; both give the same stamps and errors."""
-    from gateway.contract.decoding import DecodeContext
+    from gateway.core.decoding import DecodeContext
 
     values = ["2024-03-21T10:00:00", "2024-03-21", "2024-03-21T10:00", "2024-03-21T10:00:00.123456"]
     table = Table({"when": "datetime"})
@@ -645,7 +645,7 @@ def test_short_and_long_datetime_columns_parse_alike():
 
 
 def test_timedelta_columns_take_duration_strings_only():
-    from gateway.contract.decoding import DecodeContext
+    from gateway.core.decoding import DecodeContext
 
     table = Table({"td": "timedelta", "maybe": Column("timedelta", nullable=True)})
     ctx = DecodeContext()
@@ -664,7 +664,7 @@ def test_timedelta_columns_take_duration_strings_only():
 def test_frames_built_from_blocks_equal_the_constructors_for_every_dtype():
     """`Table.frame` builds frames with pandas' block API where it exists (pandas ≥ 3): same frame as
     `pd.DataFrame(arrays)`, and one that a scorer can change like any other."""
-    from gateway.contract.decoding import DecodeContext
+    from gateway.core.decoding import DecodeContext
 
     table = Table({
         "i": "int64", "u": "uint8", "f": "float32", "b": "bool", "s": "string", "d": "datetime", "t": "timedelta",
@@ -690,7 +690,7 @@ def test_frames_built_from_blocks_equal_the_constructors_for_every_dtype():
 
 
 def test_aware_datetimes_go_through_blocks_too():
-    from gateway.contract.decoding import DecodeContext
+    from gateway.core.decoding import DecodeContext
 
     table = Table({"d": "datetime", "n": "int64"})
     parts = table.decode_parts([{"d": "2020-01-02T03:04:05Z", "n": 1}], "data", DecodeContext())

@@ -1,4 +1,4 @@
-"""gateway.contract.array: nested JSON lists → ndarrays of the declared dtype and shape, strictly, with paths."""
+"""gateway.core.array: nested JSON lists → ndarrays of the declared dtype and shape, strictly, with paths."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import orjson
 import pytest
 from jsonschema import Draft202012Validator
 
-from gateway.contract.array import Array
-from gateway.contract.decoding import DecodeContext
-from gateway.contract.dtypes import DATETIME_UNIT
-from gateway.contract.schema import JSON_SCHEMA
+from gateway.core.array import Array
+from gateway.core.decoding import DecodeContext
+from gateway.core.dtypes import DATETIME_UNIT
+from gateway.core.schema import JSON_SCHEMA
 from gateway.errors import MAX_REPORTED_ERRORS
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.contract import codecs
-from gateway.contract.codecs import CODECS, detect, get_codec
+from gateway.core import codecs
+from gateway.core.codecs import CODECS, detect, get_codec
 
 
 def test_the_registry_is_a_read_only_literal_mapping():
@@ -75,8 +75,8 @@ def test_columns_named_like_wrapper_keys():
     ],
 )
 def test_objects_that_are_no_table_form_get_a_hint(value, hint):
-    from gateway.contract.decoding import DecodeContext
-    from gateway.contract.table import Table
+    from gateway.core.decoding import DecodeContext
+    from gateway.core.table import Table
 
     ctx = DecodeContext()
     Table({"age": "int64"}).decode(value, "Inputs.data", ctx)

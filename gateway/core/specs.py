@@ -47,7 +47,7 @@ class Spec:
 
     def schema(self, dialect: str) -> dict[str, Any]:
         """The schema of the accepted wire form in `dialect` (`schema.JSON_SCHEMA`, the contract's draft
-        2020-12, or a Swagger/OpenAPI document's "2.0", "3.0", "3.1"); see `gateway.contract.schema`."""
+        2020-12, or a Swagger/OpenAPI document's "2.0", "3.0", "3.1"); see `gateway.core.schema`."""
         raise NotImplementedError
 
     def example(self) -> Any:

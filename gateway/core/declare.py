@@ -102,7 +102,7 @@ class Contract:
 
     def bind_body(self, body: bytes) -> tuple[dict[str, Any], DecodeContext]:
         """A POST body's `run()` arguments: through msgspec's typed rows when the body is a clean records
-        request (`gateway.contract.fastpath`), else (and whenever that finds a problem) through `parse_body`, whose
+        request (`gateway.core.fastpath`), else (and whenever that finds a problem) through `parse_body`, whose
         400s and paths are the answer."""
         typed: TypedEnvelope | None = self.typed  # type: ignore[attr-defined]
         envelope = typed.decode(body) if typed is not None else None

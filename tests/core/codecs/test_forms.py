@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from gateway.contract.decoding import DecodeContext
-from gateway.contract.dtypes import WIRE_DTYPES, pandas_dtype
-from gateway.contract.table import Table
+from gateway.core.decoding import DecodeContext
+from gateway.core.dtypes import WIRE_DTYPES, pandas_dtype
+from gateway.core.table import Table
 
 GOOD = {
     "int": 7, "uint": 7, "float": 2.5, "bool": True, "string": "a", "datetime": "2024-03-21T10:00:00",

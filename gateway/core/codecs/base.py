@@ -51,7 +51,7 @@ class Columns:
     positions: dict[str, int] = field(default_factory=dict)
     index: list[Any] | None = None
     named: bool = True
-    typed: bool = False  # cells whose types msgspec checked already (`gateway.contract.fastpath`)
+    typed: bool = False  # cells whose types msgspec checked already (`gateway.core.fastpath`)
 
 
 class TypedRows:

@@ -3,9 +3,9 @@
 import pytest
 
 from gateway import Json, Object, Value, contract
-from gateway.contract.declare import get_contract
-from gateway.contract.decoding import DecodeContext
-from gateway.contract.schema import JSON_SCHEMA
+from gateway.core.declare import get_contract
+from gateway.core.decoding import DecodeContext
+from gateway.core.schema import JSON_SCHEMA
 from gateway.errors import ContractError
 
 

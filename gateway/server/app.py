@@ -122,7 +122,7 @@ def create_app(settings: Settings, scorers: Iterable[Scorer]) -> web.Application
     middlewares: list[Middleware] = [gateway_middleware]
     if settings.api_keys:
         paths, prefixes = open_paths(settings.prefix)
-        middlewares.append(auth_middleware(settings.api_keys, paths, prefixes))
+        middlewares.append(auth_middleware(settings.api_keys, paths, prefixes, preflights=bool(settings.cors_origins)))
     app = web.Application(middlewares=middlewares, client_max_size=settings.max_body_size)
     app[SETTINGS] = settings
     registry = Registry(scorers)

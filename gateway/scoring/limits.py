@@ -56,7 +56,8 @@ class Limiter:
             if waiter.done() and not waiter.cancelled():
                 self.release()  # the slot was handed over just as the client left: pass it on
             else:
-                self._waiters.remove(waiter)
+                if waiter in self._waiters:  # a release() may have dropped it already, as cancelled
+                    self._waiters.remove(waiter)
                 self._observe(self.running, self.waiting)
             raise
 

@@ -36,7 +36,7 @@ class Metrics:
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter(
-            "gateway_requests", "HTTP requests answered", ["scorer", "route", "status"], registry=r
+            "gateway_requests", "HTTP requests answered (status 499: the client left first)", ["scorer", "route", "status"], registry=r
         )
         self.latency = Histogram(
             "gateway_request_duration_seconds", "time to answer", ["scorer", "route"], buckets=LATENCY_BUCKETS, registry=r

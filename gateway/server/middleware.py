@@ -6,6 +6,7 @@ shape; anything else → a logged traceback and a generic 500 that names the req
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -27,6 +28,8 @@ log = logging.getLogger("gateway.server")
 
 MAX_ID_LENGTH = 100
 SERVER_VERSION = f"gateway/{__version__}"
+#: the status counted for a request whose client went away before it was answered
+CLIENT_GONE = 499
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -100,6 +103,9 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
     request[REQUEST_ID] = ids.request_id
     try:
         response = await handler(request)
+    except asyncio.CancelledError:  # the client left before its answer: not a server error (nginx's 499)
+        _count(request, CLIENT_GONE, time.perf_counter() - started)
+        raise
     except GatewayError as exc:
         response = json_error(exc.status, exc.body(), exc.run_failed)
         response.headers.update(exc.headers)

@@ -317,3 +317,30 @@ def test_text_access_log_line(gateway_process):
     _, err = process.stop()
     line = next(line for line in err.splitlines() if "id=txt-1" in line)
     assert '"POST /score" 200' in line and "scorer=default" in line
+
+
+async def test_clients_that_leave_while_queued_are_not_server_errors(serve, caplog):
+    """Clients that give up while their request waits for a slot: no traceback in the log and no 500 in
+    the metrics (once: `ValueError: <Future cancelled> is not in deque` and a 500 each); they count as 499."""
+    from scorers.slow import run as slow
+
+    client = await serve(slow, settings=Settings(max_concurrency=1, max_queue=50, inline_budget=0))
+    body = {"Inputs": 1, "GlobalParameters": {"sleep": 1.5}}
+    holder = asyncio.ensure_future(client.post("/score", json=body))
+    for _ in range(100):  # until the slow call holds the only slot
+        await asyncio.sleep(0.01)
+        if metric(await (await client.get("/metrics")).text(), "gateway_scorer_calls_in_flight") == 1:
+            break
+    timeout = aiohttp.ClientTimeout(total=0.05)
+    url = client.make_url("/score")
+    async with aiohttp.ClientSession() as session:
+        for _ in range(10):
+            with pytest.raises(asyncio.TimeoutError):
+                await session.post(url, json={"Inputs": 1}, timeout=timeout)
+    assert (await holder).status == 200
+    after = await client.post("/score", json={"Inputs": 2})
+    assert after.status == 200
+    text = await (await client.get("/metrics")).text()
+    assert metric(text, "gateway_requests_total", route="/score", status="500") == 0
+    assert metric(text, "gateway_requests_total", route="/score", status="499") == 10
+    assert not [r for r in caplog.records if "unhandled" in r.getMessage() or r.exc_info]

@@ -68,6 +68,8 @@ class Settings:
     service_name: str = "ML service"
     service_version: str = "1.0"
     path_prefix: str = ""
+    log_level: str = "INFO"
+    reuse_port: bool = False  # set on the processes `--workers` starts, which share one port
 
     @property
     def prefix(self) -> str:

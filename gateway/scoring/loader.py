@@ -1,4 +1,5 @@
-"""§1 TARGET forms: `package.module:function`, `path/to/score.py` (function `run`), `path/score.py:fn`."""
+"""Importing scorers: the TARGET forms (`package.module:function`, `path/to/score.py` for its `run`,
+`path/score.py:fn`) and Azure ML's conventions around entry scripts (sys.path, AZUREML_* variables)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,23 @@ import re
 import sys
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from gateway.azureml import install_aliases
 from gateway.errors import StartupError
 from gateway.settings import ScorerTarget
 
-from .scorer import Scorer
+from .scorer import Registry, Scorer
 
-__all__ = ("LoadedScorer", "load", "load_scorer", "build")
+__all__ = ("CONVENTIONS", "LoadedScorer", "build", "export_model_dir", "load", "load_scorer", "load_scorers")
 
 _LOADS = itertools.count(1)
+
+#: Azure ML's variables the loader sets or reads, as `--help` describes them.
+CONVENTIONS: tuple[tuple[str, str], ...] = (
+    ("AZUREML_MODEL_DIR", "the model directory scorers read (set from --model-dir when given)"),
+    ("AML_APP_ROOT, AZUREML_SOURCE_DIRECTORY", "folders put on sys.path for the scripts' own imports"),
+)
 
 
 @dataclass(frozen=True)
@@ -89,3 +96,27 @@ def build(loaded: LoadedScorer) -> Scorer:
 def load_scorer(target: ScorerTarget) -> Scorer:
     """Import a target and build its `Scorer` (what the CLI, the subcommands and the test fixtures serve)."""
     return build(load(target))
+
+
+def export_model_dir(path: str) -> None:
+    """Tell the scripts where their model is, as Azure ML does: AZUREML_MODEL_DIR (what `model_path` reads)."""
+    os.environ["AZUREML_MODEL_DIR"] = path
+
+
+def load_scorers(targets: Sequence[ScorerTarget]) -> list[Scorer]:
+    """Import every target as Azure ML would (never calling init()); the first failure is a StartupError.
+
+    AML_APP_ROOT (the working directory unless set) and AZUREML_SOURCE_DIRECTORY are put on sys.path
+    first, so scripts can import modules from there; AZUREML_ENTRY_SCRIPT names the default scorer's script.
+    """
+    os.environ.setdefault("AML_APP_ROOT", os.getcwd())
+    for variable in ("AML_APP_ROOT", "AZUREML_SOURCE_DIRECTORY"):
+        folder = os.environ.get(variable)
+        if folder and os.path.isdir(folder) and os.path.abspath(folder) not in sys.path:
+            sys.path.append(os.path.abspath(folder))
+    scorers = [load_scorer(target) for target in targets]
+    default = Registry(scorers).default
+    if default is not None and default.source_dir is not None:
+        where, _ = next(t for t in targets if t.name == default.name).location
+        os.environ["AZUREML_ENTRY_SCRIPT"] = os.path.realpath(where)
+    return scorers

@@ -40,7 +40,7 @@ def test_serves_a_script_over_a_socket(gateway_process, tmp_path):
 
 
 def test_the_served_heap_is_frozen_after_init(gateway_process, tmp_path):
-    from gateway.cli.main import GC_YOUNG_THRESHOLD
+    from gateway.server.run import GC_YOUNG_THRESHOLD
 
     script = tmp_path / "heap.py"
     script.write_text(

@@ -1,9 +1,13 @@
 """TARGET forms of README 'Serving your own scorer'."""
 
+import os
+import sys
+
 import pytest
+from conftest import SCORERS
 
 from gateway.errors import StartupError
-from gateway.scoring.loader import load
+from gateway.scoring.loader import export_model_dir, load, load_scorers
 from gateway.settings import ScorerTarget, parse_scorer_option
 
 
@@ -44,3 +48,21 @@ def test_load_module_target():
 def test_load_failures_are_startup_errors():
     with pytest.raises(StartupError, match="could not be imported: ModuleNotFoundError"):
         load(ScorerTarget("x", "no_such_package.module:run"))
+
+
+def test_load_scorers_follows_azure_ml_s_conventions(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    for name in ("AML_APP_ROOT", "AZUREML_SOURCE_DIRECTORY", "AZUREML_ENTRY_SCRIPT", "AZUREML_MODEL_DIR"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    source = tmp_path / "src"
+    source.mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AZUREML_SOURCE_DIRECTORY", str(source))
+    scorers = load_scorers([ScorerTarget("default", str(SCORERS / "echo.py"))])
+    assert [s.name for s in scorers] == ["default"]
+    assert os.environ["AML_APP_ROOT"] == str(tmp_path)  # the working directory unless set
+    assert str(tmp_path) in sys.path and str(source) in sys.path
+    assert os.environ["AZUREML_ENTRY_SCRIPT"] == os.path.realpath(SCORERS / "echo.py")
+    export_model_dir(str(tmp_path))
+    assert os.environ["AZUREML_MODEL_DIR"] == str(tmp_path)

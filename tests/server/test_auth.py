@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+from scorers.churn_table import churn
+
 from gateway import Scorer, Settings
 from gateway.azureml import AMLResponse, rawhttp
-from scorers.churn_table import churn
 
 KEY = {"Authorization": "Bearer k1"}
 

@@ -22,6 +22,7 @@ import orjson
 
 from .codecs.base import TypedRows
 from .dtypes import wire_dtype
+from .envelope import loads
 from .specs import Object, Spec
 from .table import DeferredTable, Table
 
@@ -114,7 +115,7 @@ def _nameable(name: str) -> bool:
 
 
 def _raw_json(raw: Any) -> Any:
-    return orjson.loads(memoryview(raw))
+    return loads(memoryview(raw))
 
 
 class TypedEnvelope:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import decimal
+import json
+import math
 from typing import Any
 
 import numpy as np
@@ -25,13 +27,46 @@ class UnserializableResult(TypeError):
 
 
 def render(value: Any) -> bytes:
-    """Serialize a `run()` result; `None` answers `{}` as the reference server does."""
+    """Serialize a `run()` result; `None` answers `{}` as the reference server does.
+
+    What orjson cannot write but is JSON all the same (an integer beyond 64 bits, a lone surrogate, more
+    than 254 levels of nesting: values a client may send and an undecorated run() echo) is written by
+    the standard library instead, with the same strictness: NaN and ±Infinity as null, ASCII escapes.
+    """
     if value is None:
         return b"{}"
     try:
         return orjson.dumps(value, default=_default, option=_OPTIONS)
     except orjson.JSONEncodeError as exc:
-        raise UnserializableResult(str(exc)) from exc
+        try:
+            return json.dumps(_plain(value), ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode()
+        except (TypeError, ValueError, RecursionError):
+            raise UnserializableResult(str(exc)) from exc
+
+
+def _plain(value: Any) -> Any:
+    """`value` as the standard library's json writes it: plain containers, finite floats, str keys."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {_key(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, decimal.Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)  # exact; a fractional Decimal goes through float below, as json would write it
+    converted = _default(value)
+    if isinstance(converted, orjson.Fragment):
+        return _plain(orjson.loads(orjson.dumps(converted)))
+    return _plain(converted)
+
+
+def _key(key: Any) -> Any:
+    if isinstance(key, (str, int, float, bool)) or key is None:
+        return key
+    return str(_plain(key))
 
 
 def classic_results(value: Any, as_rows: bool = False) -> Any:

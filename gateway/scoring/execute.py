@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable, TypeVar
 
-import orjson
-
 from gateway.azureml.aml_response import AMLResponse
 from gateway.core.declare import Contract, deferred_params, table_at, table_path
 from gateway.core.decoding import DecodeContext
+from gateway.core.envelope import loads
 from gateway.core.results import UnserializableResult, classic_results, render
 from gateway.errors import ScoringError, ScoringTimeout
 
@@ -75,7 +74,7 @@ def _check_output(scorer: Scorer, incoming: Incoming, body: bytes) -> None:
     """Decode what the client would receive with the declared output spec; a mismatch is the scorer's fault."""
     assert scorer.contract is not None and scorer.contract.results is not None
     ctx = DecodeContext()
-    scorer.contract.results.decode(orjson.loads(body), "", ctx)
+    scorer.contract.results.decode(loads(body), "", ctx)
     if ctx.problems:
         first = ctx.problems.items[0]
         where = first.path or "$"

@@ -1,6 +1,9 @@
 """Logging: access lines (text or JSON) with request id, scorer, status, duration and rows.
 
-Neither request bodies, query strings nor headers (so no keys) are ever written.
+Neither request bodies, query strings nor headers (so no keys) are ever written: aiohttp's own records
+of malformed requests, whose exceptions quote the raw request line or header, are cut to the exception's
+class and status. Text lines cannot be forged: control characters in any field are escaped (`\x0a`),
+and the lines of a traceback are indented, so every line that starts at the margin is a record.
 """
 
 from __future__ import annotations
@@ -11,14 +14,27 @@ import logging
 import sys
 import threading
 import time
+import traceback
 from typing import Any
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.http_exceptions import HttpProcessingError
 
 from .keys import REQUEST_ID, ROWS, SCORER_NAME, STARTED
 
-__all__ = ("AccessLogger", "BufferedStreamHandler", "JsonFormatter", "TextFormatter", "configure_logging")
+__all__ = (
+    "AccessLogger", "BufferedStreamHandler", "JsonFormatter", "TextFormatter", "RedactRequests", "configure_logging",
+    "escape",
+)
+
+#: every C0 and C1 control character and the Unicode line separators, as `\xNN` / `\uNNNN`
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))} | {0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def escape(text: str) -> str:
+    """`text` on one line: control characters written as escapes, so no field can start a fake record."""
+    return text.translate(_CONTROLS)
 
 
 class TextFormatter(logging.Formatter):
@@ -29,8 +45,19 @@ class TextFormatter(logging.Formatter):
         self._second = -1
         self._stamp = ""
 
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = escape(record.message)
+        return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:
+        return "\n".join("    " + escape(line) for line in super().formatException(ei).splitlines())
+
+    def formatStack(self, stack_info: str) -> str:
+        return "\n".join("    " + escape(line) for line in stack_info.splitlines())
+
     def line(self, created: float, level: str, name: str, message: str, fields: dict[str, Any]) -> str:
         """The line `format()` would make of a record with these values (no exception, `fields` unused)."""
+        message = escape(message)
         second = int(created)
         if second != self._second:  # strftime once a second, not once a line
             self._stamp = time.strftime(self.default_time_format, self.converter(created))
@@ -96,14 +123,43 @@ class BufferedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
             self.flush()
 
 
+class RedactRequests(logging.Filter):
+    """On aiohttp's loggers: a malformed request's exception (its message quotes the raw request line or
+    header: a query string, an API key) is logged as its class and status only, without a traceback; any
+    other exception keeps its traceback but not its message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.exc_info or record.exc_info[1] is None:
+            return True
+        exc = record.exc_info[1]
+        if isinstance(exc, HttpProcessingError):
+            record.msg = f"{record.getMessage()}: {type(exc).__name__} ({exc.code}; the request is not quoted)"
+            record.args = ()
+            record.exc_info = record.exc_text = None
+            return True
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        record.exc_info = None
+        record.exc_text = f"Traceback (most recent call last):\n{frames}{type(exc).__name__} (message not logged: it may quote the request)"
+        return True
+
+
+#: the loggers aiohttp writes request errors to
+AIOHTTP_LOGGERS = ("aiohttp.server", "aiohttp.web", "aiohttp.internal")  # not aiohttp.access: our own lines
+
+
 def configure_logging(level: str, log_format: str) -> None:
-    """The root logger writes to stderr (buffered, see `BufferedStreamHandler`) as text or JSON lines."""
+    """The root logger writes to stderr (buffered, see `BufferedStreamHandler`) as text or JSON lines;
+    aiohttp's request errors go through `RedactRequests`."""
     sys.stderr.flush()
     handler = BufferedStreamHandler(sys.stderr.fileno())
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name in AIOHTTP_LOGGERS:
+        aiohttp_logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactRequests) for f in aiohttp_logger.filters):
+            aiohttp_logger.addFilter(RedactRequests())
 
 
 class AccessLogger(AbstractAccessLogger):

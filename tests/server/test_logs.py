@@ -10,6 +10,7 @@ import os
 import time
 
 import pytest
+from conftest import SCORERS
 
 from gateway.server.keys import REQUEST_ID, ROWS, SCORER_NAME, STARTED
 from gateway.server.logs import (
@@ -160,3 +161,37 @@ def test_access_duration_is_measured_from_the_middlewares_start(gateway_logging)
     AccessLogger(ACCESS, "json").log(request, _Response(), 0.001)
     duration = json.loads(gateway_logging.stream.getvalue())["duration_ms"]
     assert 12.345 <= duration < 1000 and duration != 1.0
+
+
+HOSTILE = [
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer SECRETKEY\x01\r\n\r\n",
+    b"GET /score?token=SECRETQUERY" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /healthz%0a2026-01-01%2000:00:00,000%20INFO%20gateway.access:%20FORGED HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Thing: val\x7fue SECRETHEADER\r\n\r\n",
+    b"POST /score?q=SECRETQUERY HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer SECRETKEY\r\nContent-Length: 5\r\n\r\nSECRE",
+]
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_no_key_query_or_header_reaches_the_log_and_no_line_can_be_forged(gateway_process, log_format):
+    """Once aiohttp's "Error handling request" traceback quoted the raw header (the key) and the URL (the
+    query string), and a `%0a` in the path wrote a second, fake text line."""
+    import re
+    import socket
+
+    gateway = gateway_process("--scorer", str(SCORERS / "echo.py"), "--api-key", "k1", "--log-format", log_format)
+    for head in HOSTILE:
+        with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as sock:
+            sock.sendall(head)
+            assert sock.recv(200).startswith(b"HTTP/1.")
+    _, err = gateway.stop()
+    for secret in ("SECRETKEY", "SECRETQUERY", "SECRETHEADER", "SECRE"):
+        assert secret not in err, f"{secret} reached the log:\n{err}"
+    assert "FORGED" in err  # the path is logged, escaped, on its own record's line
+    record = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ \S+: ") if log_format == "text" else re.compile(r"^\{")
+    for line in err.splitlines():
+        assert record.match(line) or line.startswith("    "), f"a line that is not a record: {line!r}"
+        if "FORGED" in line:  # the forged text stays inside the access record that carried it
+            assert "/healthz\\x0a2026-01-01" in line or "/healthz\\n2026-01-01" in line
+    if log_format == "json":
+        assert all(json.loads(line) for line in err.splitlines() if line.strip())

@@ -32,6 +32,7 @@ from gateway.scoring.check import check_payload
 from gateway.scoring.loader import load_scorer
 from gateway.scoring.scorer import Scorer
 from gateway.server.app import create_app
+from gateway.server.body import SERVER_OPTIONS
 from gateway.settings import Settings, parse_scorer_option
 
 __all__ = ("Reply", "ServedGateway", "serve_scorer", "gateway_server")
@@ -141,7 +142,7 @@ def serve_scorer(
     thread = threading.Thread(target=loop.run_forever, name="gateway-testing", daemon=True)
     thread.start()
     app = create_app(settings or Settings(), scorers)
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None, **SERVER_OPTIONS)
 
     async def start() -> str:
         await runner.setup()

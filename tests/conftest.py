@@ -12,9 +12,10 @@ from typing import Any, Awaitable, Callable, Iterator
 
 import pytest
 import requests
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
 from gateway import Scorer, Settings, create_app
+from gateway.server.body import SERVER_OPTIONS
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -33,9 +34,10 @@ def serve(aiohttp_client: Any) -> ServeFn:
             scorers.append(fn if isinstance(fn, Scorer) else Scorer.from_function("default", fn))
         for name, fn in named.items():
             scorers.append(fn if isinstance(fn, Scorer) else Scorer.from_function(name, fn))
-        return await aiohttp_client(
-            create_app(settings or Settings(), scorers), server_kwargs={"handler_cancellation": True}
-        )
+        server = TestServer(create_app(settings or Settings(), scorers))
+        # the gateway's own server options (TestServer passes start_server's keywords on, not its own)
+        await server.start_server(**{k: v for k, v in SERVER_OPTIONS.items() if k != "handler_cancellation"})
+        return await aiohttp_client(server)
 
     return _serve
 

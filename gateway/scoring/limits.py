@@ -12,7 +12,7 @@ from typing import Callable
 
 from gateway.errors import TooBusy
 
-__all__ = ("Limiter",)
+__all__ = ("Limiter", "Admission")
 
 
 class Limiter:
@@ -71,3 +71,26 @@ class Limiter:
                 return
         self.running -= 1
         self._observe(self.running, self.waiting)
+
+
+class Admission:
+    """At most `limit` requests between their headers and their answer, so that only admitted requests'
+    bodies are ever read: memory is bounded by what can be served, not by what arrives. A request past
+    the limit is refused at once (429), before its body is read."""
+
+    def __init__(self, limit: int, retry_after: int = 1) -> None:
+        self.limit = limit
+        self.retry_after = retry_after
+        self.count = 0
+
+    def __enter__(self) -> "Admission":
+        if self.count >= self.limit:
+            raise TooBusy(
+                f"the gateway is at capacity ({self.count} requests in progress); retry later",
+                retry_after=self.retry_after,
+            )
+        self.count += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.count -= 1

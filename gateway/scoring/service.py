@@ -20,7 +20,7 @@ from .arguments import Incoming
 from .batching import Batcher
 from .execute import Outcome, execute, make_batcher
 from .inline import InlinePolicy
-from .limits import Limiter
+from .limits import Admission, Limiter
 from .scorer import Registry, Scorer
 
 __all__ = ("Scoring",)
@@ -36,6 +36,8 @@ class Scoring:
         self.settings = settings
         self.registry = registry
         self.limiter = Limiter(settings.max_concurrency, settings.max_queue, observe=observe)
+        #: every request that may be running or waiting for a slot, and no more, is admitted (bodies read)
+        self.admission = Admission(settings.max_concurrency + settings.max_queue)
         self.inline: Mapping[str, InlinePolicy] = {
             name: InlinePolicy(settings.inline_budget) for name, s in registry.scorers.items() if not s.is_async
         }

@@ -8,10 +8,11 @@ from aiohttp import web
 
 from gateway.documents.openapi import VERSIONS, normalize_version
 from gateway.documents.powerquery.render import render_powerquery
-from gateway.errors import BadQuery, NotFound, PayloadTooLarge
+from gateway.errors import BadQuery, NotFound
 from gateway.scoring.arguments import Incoming
 from gateway.scoring.scorer import Scorer
 
+from .body import read_body
 from .keys import (
     CONTRACTS,
     METRICS,
@@ -52,13 +53,10 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 async def _incoming(request: web.Request, scorer: Scorer) -> Incoming:
-    limit = request.app[SETTINGS].max_body_size
-    if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(f"request body of {request.content_length} bytes exceeds the limit of {limit} bytes")
     post = request.method == "POST"
     incoming = Incoming(
         method=request.method,
-        body=await request.read() if post else b"",
+        body=await read_body(request, request.app[SETTINGS].max_body_size) if post else b"",
         query=[] if post and not request.query_string else list(request.query.items()),
         content_type=request.headers.get("Content-Type"),
         request_id=request[REQUEST_ID],
@@ -98,9 +96,10 @@ async def _score(request: web.Request, answer_form: str | None) -> web.StreamRes
     if request.method == "OPTIONS" and not scorer.rawhttp:
         raise web.HTTPMethodNotAllowed("OPTIONS", ["GET", "POST"])
     request[SCORER_NAME] = scorer.name
-    incoming = await _incoming(request, scorer)
-    incoming.answer_form = answer_form
-    outcome = await scoring.score(scorer, incoming)
+    with scoring.admission:  # admitted (or 429) before the body is read
+        incoming = await _incoming(request, scorer)
+        incoming.answer_form = answer_form
+        outcome = await scoring.score(scorer, incoming)
     request[ROWS] = outcome.rows
     app[METRICS].scored(scorer.name, outcome.rows)
     if outcome.ignored:

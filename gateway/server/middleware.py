@@ -120,6 +120,8 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
             500, {"message": f"An unexpected internal error occurred; see logs for request id {ids.request_id}"}
         )
     ids.apply(response)
+    if response.status >= 400 and request.can_read_body:
+        response.force_close()  # answered before its body was read: close rather than read the rest
     if request.app[SETTINGS].server_version_header:
         response.headers["x-ms-server-version"] = SERVER_VERSION
     if request.path != "/" and "x-ms-run-function-failed" not in response.headers:

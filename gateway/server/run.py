@@ -17,6 +17,7 @@ from gateway.settings import Settings
 from gateway.version import __version__
 
 from .app import create_app
+from .body import SERVER_OPTIONS
 from .logs import AccessLogger
 from .workers import EXIT_STARTUP, WORKER_ENV
 
@@ -83,7 +84,7 @@ def serve(settings: Settings) -> int:
             port=settings.port,
             reuse_port=settings.reuse_port or None,
             shutdown_timeout=settings.drain_timeout,
-            handler_cancellation=True,
+            **SERVER_OPTIONS,
             print=lambda _: print(text, flush=True),
             access_log_class=AccessLogger,
             access_log_format=settings.log_format,

@@ -25,6 +25,7 @@ __all__ = (
     "Unauthorized",
     "ScoringError",
     "ScoringTimeout",
+    "Unavailable",
     "StartupError",
     "join_path",
 )
@@ -176,6 +177,15 @@ class ScoringError(GatewayError):
 
     status = 500
     run_failed = True
+
+
+class Unavailable(GatewayError):
+    """Scoring is not possible now (scorers still in init(), or the gateway is shutting down); retry."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
 
 
 class StartupError(Exception):

@@ -13,7 +13,7 @@ import inspect
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Mapping
 
-from gateway.errors import StartupError
+from gateway.errors import StartupError, Unavailable
 from gateway.settings import Settings
 
 from .arguments import Incoming
@@ -43,6 +43,8 @@ class Scoring:
         }
         self.executor: ThreadPoolExecutor | None = None
         self.batchers: dict[str, Batcher] = {}
+        self.abandoned = False
+        self._scoring: set[asyncio.Task[object]] = set()  # the request tasks in `score` now
 
     def start(self) -> None:
         """One thread per concurrency slot (a sync run() never waits for a thread once it has a slot),
@@ -56,9 +58,23 @@ class Scoring:
                 self.batchers[name] = batcher
 
     def close(self) -> None:
-        """Wait for running calls; queued ones are cancelled."""
+        """Wait for running calls (unless abandoned: a stuck call does not hold the exit); queued ones are
+        cancelled."""
         if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor.shutdown(wait=not self.abandoned, cancel_futures=True)
+
+    @property
+    def busy_threads(self) -> int:
+        """Pool threads still running a call (after `abandon`, the calls nobody waits for)."""
+        return self.limiter.running
+
+    def abandon(self) -> int:
+        """At the end of a drain: every request still being scored is answered 503 at once (its call, if
+        in a thread, runs on unobserved); returns how many were."""
+        self.abandoned = True
+        for task in list(self._scoring):
+            task.cancel()
+        return len(self._scoring)
 
     async def init_scorers(self) -> None:
         """Call each scorer's init() once, off the loop and within the init timeout; a StartupError names
@@ -86,12 +102,23 @@ class Scoring:
 
     async def score(self, scorer: Scorer, incoming: Incoming) -> Outcome:
         """One request through `scorer`: parse, convert, run, render, within a slot and the timeout."""
-        return await execute(
-            scorer,
-            incoming,
-            executor=self.executor,
-            limiter=self.limiter,
-            timeout=self.settings.scoring_timeout,
-            batcher=self.batchers.get(scorer.name),
-            inline=self.inline.get(scorer.name),
-        )
+        task = asyncio.current_task()
+        assert task is not None
+        self._scoring.add(task)
+        try:
+            return await execute(
+                scorer,
+                incoming,
+                executor=self.executor,
+                limiter=self.limiter,
+                timeout=self.settings.scoring_timeout,
+                batcher=self.batchers.get(scorer.name),
+                inline=self.inline.get(scorer.name),
+            )
+        except asyncio.CancelledError:
+            if not self.abandoned or not task.cancelling():
+                raise
+            task.uncancel()
+            raise Unavailable("the gateway is shutting down and gave up on this call; retry") from None
+        finally:
+            self._scoring.discard(task)

@@ -25,7 +25,17 @@ from . import handlers
 from .auth import auth_middleware
 from .cors import enable_cors
 from .docs import STATIC_DIR, docs_page
-from .keys import CONTRACTS, METRICS, READY, SCORING, SETTINGS, SWAGGER
+from .keys import (
+    CONTRACTS,
+    DRAINING,
+    INIT,
+    METRICS,
+    READY,
+    SCORING,
+    SERVE_DURING_INIT,
+    SETTINGS,
+    SWAGGER,
+)
 from .metrics import Metrics
 from .middleware import gateway_middleware
 
@@ -85,15 +95,24 @@ def open_paths(prefix: str) -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 async def _scoring(app: web.Application) -> AsyncIterator[None]:
-    """The scoring service's pool and batchers for the app's lifetime; then each scorer's init()."""
+    """The scoring service's pool and batchers for the app's lifetime, and every scorer's init() as a
+    task (`INIT`) that sets `READY` when it has finished: awaited here, so that the app is ready when it
+    starts serving, unless it was built to serve during init()."""
     scoring = app[SCORING]
     scoring.start()
     try:
-        await scoring.init_scorers()
-        app[READY].set()
+        app[INIT] = asyncio.ensure_future(_init(app))
+        if not app[SERVE_DURING_INIT]:
+            await app[INIT]
         yield
     finally:
+        app[INIT].cancel()
         scoring.close()
+
+
+async def _init(app: web.Application) -> None:
+    await app[SCORING].init_scorers()
+    app[READY].set()
 
 
 def _prefixed(route: web.AbstractRouteDef, prefix: str) -> web.AbstractRouteDef:
@@ -117,8 +136,14 @@ def _swagger_documents(settings: Settings, registry: Registry) -> dict[str, dict
     return documents
 
 
-def create_app(settings: Settings, scorers: Iterable[Scorer]) -> web.Application:
-    """Build the gateway application for these scorers; the only way to make one."""
+def create_app(settings: Settings, scorers: Iterable[Scorer], *, serve_during_init: bool = False) -> web.Application:
+    """Build the gateway application for these scorers; the only way to make one.
+
+    By default its startup runs every init() (an in-process server is ready when it starts). With
+    `serve_during_init`, as `python -m gateway` runs it, the port opens first: liveness answers 200 at
+    once, readiness and scoring 503 (with Retry-After) until every init() has finished, so that a long
+    model load is not mistaken for a dead process.
+    """
     middlewares: list[Middleware] = [gateway_middleware]
     if settings.api_keys:
         paths, prefixes = open_paths(settings.prefix)
@@ -127,6 +152,8 @@ def create_app(settings: Settings, scorers: Iterable[Scorer]) -> web.Application
     app[SETTINGS] = settings
     registry = Registry(scorers)
     app[READY] = asyncio.Event()
+    app[DRAINING] = asyncio.Event()
+    app[SERVE_DURING_INIT] = serve_during_init
     app[METRICS] = metrics = Metrics()
     observe = metrics.observe_capacity if metrics.multiprocess else None
     app[SCORING] = scoring = Scoring(settings, registry, observe=observe)

@@ -8,13 +8,14 @@ from aiohttp import web
 
 from gateway.documents.openapi import VERSIONS, normalize_version
 from gateway.documents.powerquery.render import render_powerquery
-from gateway.errors import BadQuery, NotFound
+from gateway.errors import BadQuery, NotFound, Unavailable
 from gateway.scoring.arguments import Incoming
 from gateway.scoring.scorer import Scorer
 
 from .body import read_body
 from .keys import (
     CONTRACTS,
+    DRAINING,
     METRICS,
     READY,
     REQUEST_ID,
@@ -40,7 +41,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Readiness: 200 only once every scorer's init() has finished."""
+    """Readiness: 200 only once every scorer's init() has finished, and no longer once draining."""
+    if request.app[DRAINING].is_set():
+        return web.json_response({"status": "draining"}, status=503)
     if request.app[READY].is_set():
         return web.json_response({"status": "ready", "scorers": list(request.app[SCORING].registry.scorers)})
     return web.json_response({"status": "starting"}, status=503)
@@ -96,6 +99,8 @@ async def _score(request: web.Request, answer_form: str | None) -> web.StreamRes
     if request.method == "OPTIONS" and not scorer.rawhttp:
         raise web.HTTPMethodNotAllowed("OPTIONS", ["GET", "POST"])
     request[SCORER_NAME] = scorer.name
+    if not app[READY].is_set():
+        raise Unavailable("the scorers are still starting (init() has not finished); retry", retry_after=2)
     with scoring.admission:  # admitted (or 429) before the body is read
         incoming = await _incoming(request, scorer)
         incoming.answer_form = answer_form

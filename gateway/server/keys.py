@@ -11,11 +11,14 @@ from gateway.settings import Settings
 
 from .metrics import Metrics
 
-__all__ = ("SETTINGS", "SCORING", "READY", "CONTRACTS", "METRICS", "SWAGGER", "REQUEST_ID", "SCORER_NAME", "ROWS", "STARTED")
+__all__ = ("SETTINGS", "SCORING", "READY", "INIT", "SERVE_DURING_INIT", "DRAINING", "CONTRACTS", "METRICS", "SWAGGER", "REQUEST_ID", "SCORER_NAME", "ROWS", "STARTED")
 
 SETTINGS = web.AppKey("settings", Settings)
 SCORING = web.AppKey("scoring", Scoring)  # the registry, the pool, the limiter, batchers and inline policies
 READY = web.AppKey("ready", asyncio.Event)  # set once every scorer's init() finished
+INIT = web.AppKey("init", asyncio.Task)  # every scorer's init(), run once the app starts
+SERVE_DURING_INIT = web.AppKey("serve_during_init", bool)  # see create_app
+DRAINING = web.AppKey("draining", asyncio.Event)  # set when shutting down: readiness 503, no new work
 CONTRACTS = web.AppKey("contracts", dict)  # scorer name → its contract JSON Schema, as bytes
 SWAGGER = web.AppKey("swagger", dict)  # scorer name → {dialect: document bytes}
 METRICS = web.AppKey("metrics", Metrics)

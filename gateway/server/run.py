@@ -1,11 +1,16 @@
-"""Serving as a process: the event loop, the heap once every init() has run, the startup banner, aiohttp's `run_app`."""
+"""Serving as a process: the event loop, the port opened before init(), the heap once every init() has run, the
+banner, and the drain on SIGTERM (bounded by the drain timeout)."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import os
+import resource
+import signal
 import sys
+import time
 from typing import Sequence
 
 from aiohttp import web
@@ -18,13 +23,20 @@ from gateway.version import __version__
 
 from .app import create_app
 from .body import SERVER_OPTIONS
+from .keys import DRAINING, INIT, READY, SCORING
 from .logs import AccessLogger
 from .workers import EXIT_STARTUP, WORKER_ENV
 
-__all__ = ("GC_YOUNG_THRESHOLD", "banner", "new_event_loop", "serve", "settle_heap")
+__all__ = ("GC_YOUNG_THRESHOLD", "banner", "drain", "new_event_loop", "raise_descriptor_limit", "serve", "settle_heap")
 
 #: Allocations (net, of container objects) between two young-generation collections; CPython's default is 700.
 GC_YOUNG_THRESHOLD = 10_000
+#: After SIGTERM, how long the port stays open so that connections already in the listen backlog are served.
+ACCEPT_GRACE = 0.5
+#: After the drain timeout, how long abandoned requests' 503s may take to be written.
+ABANDON_GRACE = 1.0
+
+log = logging.getLogger("gateway.server")
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
@@ -36,7 +48,7 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
-async def settle_heap(app: web.Application) -> None:
+def settle_heap() -> None:
     """Once every init() has run: the startup heap (libraries, models) is moved out of the garbage
     collector's sight for good, and young collections are made rarer. Under 64 concurrent one-row
     requests the collector otherwise walked that heap every ~24 requests, 22 µs a request on average;
@@ -71,28 +83,89 @@ def banner(settings: Settings, scorers: Sequence[Scorer]) -> str:
 
 
 def serve(settings: Settings) -> int:
-    """Import the scorers, run their init() and serve until SIGTERM/SIGINT; the exit code (1: could not start)."""
+    """Import the scorers, open the port, run their init() and serve until SIGTERM/SIGINT, then drain;
+    the exit code (1: could not start)."""
+    raise_descriptor_limit()
     try:
         scorers = load_scorers(settings.scorers)
-        app = create_app(settings, scorers)
-        app.on_startup.append(settle_heap)  # after create_app's startup, whose scoring context runs every init()
-        text = banner(settings, scorers)
-        web.run_app(
-            app,
-            loop=new_event_loop(),
-            host=settings.host,
-            port=settings.port,
-            reuse_port=settings.reuse_port or None,
-            shutdown_timeout=settings.drain_timeout,
-            **SERVER_OPTIONS,
-            print=lambda _: print(text, flush=True),
-            access_log_class=AccessLogger,
-            access_log_format=settings.log_format,
-        )
+        app = create_app(settings, scorers, serve_during_init=True)
     except StartupError as exc:
         print(f"gateway: cannot start: {exc}", file=sys.stderr, flush=True)
         return EXIT_STARTUP
+    loop = new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return loop.run_until_complete(_serve(app, settings, banner(settings, scorers)))
+    finally:
+        leftover = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in leftover:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
+        loop.close()
+
+
+async def _serve(app: web.Application, settings: Settings, text: str) -> int:
+    runner = web.AppRunner(
+        app, handle_signals=False, access_log_class=AccessLogger, access_log_format=settings.log_format,
+        shutdown_timeout=ABANDON_GRACE, **SERVER_OPTIONS,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await runner.setup()  # the scoring pool starts; every init() now runs in the background (`INIT`)
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port, reuse_port=settings.reuse_port or None)
+        await site.start()
     except OSError as exc:
+        await runner.cleanup()
         print(f"gateway: cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr, flush=True)
         return EXIT_STARTUP
+    print(text, flush=True)
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({app[INIT], stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if app[INIT].done() and not app[INIT].cancelled() and app[INIT].exception() is not None:
+        stopping.cancel()
+        await runner.cleanup()
+        print(f"gateway: cannot start: {app[INIT].exception()}", file=sys.stderr, flush=True)
+        return EXIT_STARTUP
+    if app[READY].is_set():
+        settle_heap()
+    await stopping
+    return await drain(app, runner, settings.drain_timeout)
+
+
+async def drain(app: web.Application, runner: web.AppRunner, timeout: float) -> int:
+    """SIGTERM: readiness says 503; requests already accepted, and connections already waiting in the
+    listen backlog, are still answered; after `timeout` seconds what is left is answered 503 and its
+    call abandoned, so the exit takes at most about `timeout` plus a second."""
+    app[DRAINING].set()
+    scoring = app[SCORING]
+    deadline = time.monotonic() + timeout
+    await asyncio.sleep(min(ACCEPT_GRACE, timeout))  # the loop accepts what the backlog holds, and answers it
+    for site in list(runner.sites):
+        await site.stop()
+    while scoring.admission.count and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    abandoned = scoring.abandon()
+    if abandoned:
+        log.warning("drain timeout (%g s): %d request(s) answered 503, their calls abandoned", timeout, abandoned)
+        await asyncio.sleep(0.1)  # their 503s go out
+    await runner.cleanup()
+    if scoring.busy_threads:
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        os._exit(0)  # a stuck run() in a thread would otherwise hold the interpreter's exit
     return 0
+
+
+def raise_descriptor_limit() -> None:
+    """The soft limit of open files raised to the hard one (1 024 is a common default: a thousand idle
+    connections were enough to make the probes fail)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            pass

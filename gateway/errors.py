@@ -18,6 +18,7 @@ __all__ = (
     "ContractError",
     "UnsupportedMediaType",
     "PayloadTooLarge",
+    "RequestTimeout",
     "NotFound",
     "UnknownScorer",
     "UnsupportedScorer",
@@ -142,6 +143,12 @@ class UnsupportedMediaType(GatewayError):
 
 class PayloadTooLarge(GatewayError):
     status = 413
+
+
+class RequestTimeout(GatewayError):
+    """The request's body did not arrive within the request read timeout."""
+
+    status = 408
 
 
 class NotFound(GatewayError):

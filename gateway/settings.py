@@ -60,6 +60,7 @@ class Settings:
     inline_budget: float = 0.02
     init_timeout: float | None = None
     drain_timeout: float = 30.0
+    request_read_timeout: float = 30.0
     api_keys: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()
     log_format: str = "text"
@@ -82,3 +83,5 @@ class Settings:
             raise ValueError(f"log_format must be 'text' or 'json', not {self.log_format!r}")
         if self.max_concurrency < 1 or self.max_queue < 0 or self.scoring_timeout <= 0 or self.inline_budget < 0:
             raise ValueError("max_concurrency must be ≥ 1, max_queue ≥ 0, scoring_timeout > 0 and inline_budget ≥ 0")
+        if self.request_read_timeout <= 0:
+            raise ValueError("request_read_timeout must be > 0")

@@ -111,6 +111,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("init_timeout", ("--init-timeout",), ("GATEWAY_INIT_TIMEOUT",), "seconds for init()", float, None),
     Option("drain_timeout", ("--drain-timeout",), ("GATEWAY_DRAIN_TIMEOUT",),
            "seconds in-flight requests get to finish after SIGTERM (30)", float, 30.0),
+    Option("request_read_timeout", ("--request-read-timeout",), ("GATEWAY_REQUEST_READ_TIMEOUT",),
+           "seconds a connection may take to send a request's headers, or its body, or stay idle (30)", float, 30.0),
     Option("max_body_size", ("--max-body-size",), ("GATEWAY_MAX_BODY_SIZE",),
            "largest accepted request body in bytes (100 MiB)", int, DEFAULT_MAX_BODY),
     Option("max_concurrency", ("--max-concurrency",), ("GATEWAY_MAX_CONCURRENCY",),

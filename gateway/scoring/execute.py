@@ -131,11 +131,18 @@ def make_batcher(
                 limiter.release()
         if inline is not None and inline.admits(rows):
             try:
-                return inline.run(rows, timeout, lambda: scorer.run(**kwargs))
-            except InlineOverrun:
-                raise TimeoutError(f"the merged call timed out after {timeout:g} s") from None
-            finally:
+                value = inline.run(rows, timeout, lambda: scorer.run(**kwargs))
+            except InlineOverrun as overrun:
+                if not overrun.preempted:
+                    limiter.release()
+                    raise TimeoutError(f"the merged call timed out after {timeout:g} s") from None
+                log.warning("scorer '%s' held the event loop (a merged call): run again in a thread", scorer.name)
+            except BaseException:
                 limiter.release()
+                raise
+            else:
+                limiter.release()
+                return value
         future = asyncio.get_running_loop().run_in_executor(executor, _timed, inline, rows, partial(scorer.run, **kwargs))
         future.add_done_callback(lambda done: _settle(done, limiter))
         return await asyncio.shield(future)
@@ -205,21 +212,38 @@ async def execute(
         finally:
             limiter.release()
     size = len(incoming.body)
+    left = timeout
     if inline is not None and inline.admits(size):
+        started = time.perf_counter()
         try:
-            return inline.run(size, timeout, lambda: _execute_sync(scorer, incoming))
-        except InlineOverrun:
-            raise _timed_out(scorer, incoming, timeout) from None
-        finally:
+            outcome = inline.run(size, timeout, lambda: _execute_sync(scorer, incoming))
+        except InlineOverrun as overrun:
+            if not overrun.preempted:
+                limiter.release()
+                raise _timed_out(scorer, incoming, timeout) from None
+            left = timeout - (time.perf_counter() - started)
+            _preempted(scorer, incoming, inline.slice)
+        except BaseException:
             limiter.release()
+            raise
+        else:
+            limiter.release()
+            return outcome
     future = asyncio.get_running_loop().run_in_executor(
         executor, _timed, inline, len(incoming.body), partial(_execute_sync, scorer, incoming)
     )
     future.add_done_callback(lambda done: _settle(done, limiter))
     try:
-        return await asyncio.wait_for(asyncio.shield(future), timeout)
+        return await asyncio.wait_for(asyncio.shield(future), left)
     except TimeoutError:
         raise _timed_out(scorer, incoming, timeout) from None
+
+
+def _preempted(scorer: Scorer, incoming: Incoming, slice_: float) -> None:
+    log.warning(
+        "scorer '%s' held the event loop for %d ms (request id %s): run again in a thread, and only there from now on",
+        scorer.name, round(slice_ * 1000), incoming.request_id,
+    )
 
 
 def _timed(inline: InlinePolicy | None, size: int, call: Callable[[], T]) -> T:

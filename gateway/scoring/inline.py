@@ -10,9 +10,11 @@ its thread's CPU time (under load its wall time mostly measures waiting for the 
 loop by the wall clock, and one that spent longer than the budget waiting (sleep, I/O) rather than
 computing takes its scorer off the loop for good: only CPU-bound work belongs there.
 
-An inline call still ends at the scoring timeout: an interval timer's SIGALRM interrupts it (only when
-the loop runs in the main thread; elsewhere nothing runs inline), the client gets the usual 504, and
-that scorer never runs inline again. While it runs, the loop is hidden from it (as in a thread), so a
+An inline call never holds the loop for long, whatever its values make it cost: an interval timer's
+SIGALRM interrupts it after a slice (`SLICE`, 50 ms, or twice the budget if that is longer; only when the
+loop runs in the main thread, elsewhere nothing runs inline), the request is run again from the start in
+a thread, and that scorer never runs inline again. So run() must be safe to run twice for one request,
+as a scoring function is; `--inline-budget 0` turns inline execution off. While it runs, the loop is hidden from it (as in a thread), so a
 `run()` that calls `asyncio.run()` itself behaves the same on the loop and off it.
 """
 
@@ -32,11 +34,18 @@ T = TypeVar("T")
 WARMUP = 3
 #: Weight of the newest timing in a size's moving average.
 ALPHA = 0.25
+#: The longest an inline call holds the loop before it is interrupted and run in a thread instead.
+SLICE = 0.05
 
 
 class InlineOverrun(BaseException):
-    """Raised inside an inline call that reached the scoring timeout (a BaseException, so a scorer's
-    `except Exception` cannot swallow it)."""
+    """Raised inside an inline call that used up its slice (a BaseException, so a scorer's `except
+    Exception` cannot swallow it); `preempted` when time is left to run it again in a thread, else it
+    reached the scoring timeout itself."""
+
+    def __init__(self, preempted: bool = False) -> None:
+        super().__init__()
+        self.preempted = preempted
 
 
 class _Size:
@@ -52,6 +61,7 @@ class InlinePolicy:
 
     def __init__(self, budget: float) -> None:
         self.budget = budget
+        self.slice = max(SLICE, 2 * budget)
         self.disabled = budget <= 0 or not hasattr(signal, "setitimer")
         self._sizes: dict[int, _Size] = {}
 
@@ -74,19 +84,21 @@ class InlinePolicy:
             known.mean += ALPHA * (seconds - known.mean)
 
     def run(self, size: int, timeout: float, call: Callable[[], T]) -> T:
-        """`call()` on this thread, interrupted with InlineOverrun after `timeout` seconds."""
+        """`call()` on this thread, interrupted with InlineOverrun after its slice (`preempted`: run it
+        again in a thread) or, when that is shorter, after `timeout` seconds (the scoring timeout)."""
         _install()
         global _active
         loop = asyncio._get_running_loop()
         asyncio._set_running_loop(None)  # run() sees no running loop, as in a thread (asyncio.run() works)
         _active = True
-        signal.setitimer(signal.ITIMER_REAL, timeout)
+        preempts = self.slice < timeout
+        signal.setitimer(signal.ITIMER_REAL, self.slice if preempts else timeout)
         started, cpu = time.perf_counter(), time.thread_time()
         try:
             return call()
         except InlineOverrun:
             self.disabled = True
-            raise
+            raise InlineOverrun(preempted=preempts) from None
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             _active = False

@@ -23,6 +23,7 @@ from gateway.settings import Settings
 
 from . import handlers
 from .auth import auth_middleware
+from .connections import ConnectionWatch
 from .cors import enable_cors
 from .docs import STATIC_DIR, docs_page
 from .keys import (
@@ -35,6 +36,7 @@ from .keys import (
     SERVE_DURING_INIT,
     SETTINGS,
     SWAGGER,
+    WATCH,
 )
 from .metrics import Metrics
 from .middleware import gateway_middleware
@@ -155,6 +157,7 @@ def create_app(settings: Settings, scorers: Iterable[Scorer], *, serve_during_in
     app[DRAINING] = asyncio.Event()
     app[SERVE_DURING_INIT] = serve_during_init
     app[METRICS] = metrics = Metrics()
+    app[WATCH] = ConnectionWatch(settings.request_read_timeout)
     observe = metrics.observe_capacity if metrics.multiprocess else None
     app[SCORING] = scoring = Scoring(settings, registry, observe=observe)
     metrics.watch_capacity(lambda: scoring.limiter.running, lambda: scoring.limiter.waiting)

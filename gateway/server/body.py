@@ -16,7 +16,12 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.errors import EnvelopeError, PayloadTooLarge, UnsupportedMediaType
+from gateway.errors import (
+    EnvelopeError,
+    PayloadTooLarge,
+    RequestTimeout,
+    UnsupportedMediaType,
+)
 
 __all__ = ("SERVER_OPTIONS", "ENCODINGS", "read_body", "inflate")
 
@@ -30,17 +35,22 @@ ENCODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflat
 SLICE = 1 << 20
 
 
-async def read_body(request: web.Request, limit: int) -> bytes:
-    """The body as `run()` should see it: read (413 past `limit` bytes), and inflated when encoded."""
+async def read_body(request: web.Request, limit: int, timeout: float) -> bytes:
+    """The body as `run()` should see it: read within `timeout` seconds (408 otherwise) and `limit` bytes
+    (413), and inflated when encoded."""
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"request body of {request.content_length} bytes exceeds the limit of {limit} bytes")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.content.iter_any():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"request body exceeds the limit of {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.content.iter_any():
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(f"request body exceeds the limit of {limit} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise RequestTimeout(f"the request body did not arrive within {timeout:g} s ({size} bytes came)") from None
     body = b"".join(chunks)
     encoding = request.headers.get("Content-Encoding", "").strip().lower()
     if encoding in ("", "identity") or getattr(request.content, "total_compressed_bytes", None) is not None:

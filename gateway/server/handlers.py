@@ -57,9 +57,10 @@ async def metrics(request: web.Request) -> web.Response:
 
 async def _incoming(request: web.Request, scorer: Scorer) -> Incoming:
     post = request.method == "POST"
+    settings = request.app[SETTINGS]
     incoming = Incoming(
         method=request.method,
-        body=await read_body(request, request.app[SETTINGS].max_body_size) if post else b"",
+        body=await read_body(request, settings.max_body_size, settings.request_read_timeout) if post else b"",
         query=[] if post and not request.query_string else list(request.query.items()),
         content_type=request.headers.get("Content-Type"),
         request_id=request[REQUEST_ID],

@@ -9,9 +9,10 @@ from aiohttp import web
 from gateway.scoring.service import Scoring
 from gateway.settings import Settings
 
+from .connections import ConnectionWatch
 from .metrics import Metrics
 
-__all__ = ("SETTINGS", "SCORING", "READY", "INIT", "SERVE_DURING_INIT", "DRAINING", "CONTRACTS", "METRICS", "SWAGGER", "REQUEST_ID", "SCORER_NAME", "ROWS", "STARTED")
+__all__ = ("SETTINGS", "SCORING", "READY", "INIT", "SERVE_DURING_INIT", "DRAINING", "CONTRACTS", "METRICS", "WATCH", "SWAGGER", "REQUEST_ID", "SCORER_NAME", "ROWS", "STARTED")
 
 SETTINGS = web.AppKey("settings", Settings)
 SCORING = web.AppKey("scoring", Scoring)  # the registry, the pool, the limiter, batchers and inline policies
@@ -22,6 +23,7 @@ DRAINING = web.AppKey("draining", asyncio.Event)  # set when shutting down: read
 CONTRACTS = web.AppKey("contracts", dict)  # scorer name → its contract JSON Schema, as bytes
 SWAGGER = web.AppKey("swagger", dict)  # scorer name → {dialect: document bytes}
 METRICS = web.AppKey("metrics", Metrics)
+WATCH = web.AppKey("watch", ConnectionWatch)  # idle and slow connections, closed after the read timeout
 REQUEST_ID = web.RequestKey("request_id", str)
 SCORER_NAME = web.RequestKey("scorer_name", str)
 ROWS = web.RequestKey("rows", int)

@@ -20,7 +20,7 @@ from multidict import CIMultiDictProxy
 from gateway.errors import GatewayError, ScoringError, ScoringTimeout, TooBusy
 from gateway.version import __version__
 
-from .keys import METRICS, REQUEST_ID, SCORER_NAME, SETTINGS, STARTED
+from .keys import METRICS, REQUEST_ID, SCORER_NAME, SETTINGS, STARTED, WATCH
 
 __all__ = ("RequestIds", "gateway_middleware", "json_error")
 
@@ -101,10 +101,13 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
     started = request[STARTED] = time.perf_counter()
     ids = RequestIds.from_headers(request.headers)
     request[REQUEST_ID] = ids.request_id
+    watch = request.app[WATCH]
+    watch.started(request.protocol)
     try:
         response = await handler(request)
     except asyncio.CancelledError:  # the client left before its answer: not a server error (nginx's 499)
         _count(request, CLIENT_GONE, time.perf_counter() - started)
+        watch.finished(request.protocol)
         raise
     except GatewayError as exc:
         response = json_error(exc.status, exc.body(), exc.run_failed)
@@ -127,6 +130,7 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
     if request.path != "/" and "x-ms-run-function-failed" not in response.headers:
         response.headers["x-ms-run-function-failed"] = "False"
     _count(request, response.status, time.perf_counter() - started)
+    watch.finished(request.protocol)
     return response
 
 

@@ -23,7 +23,7 @@ from gateway.version import __version__
 
 from .app import create_app
 from .body import SERVER_OPTIONS
-from .keys import DRAINING, INIT, READY, SCORING
+from .keys import DRAINING, INIT, READY, SCORING, WATCH
 from .logs import AccessLogger
 from .workers import EXIT_STARTUP, WORKER_ENV
 
@@ -122,6 +122,16 @@ async def _serve(app: web.Application, settings: Settings, text: str) -> int:
         print(f"gateway: cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr, flush=True)
         return EXIT_STARTUP
     print(text, flush=True)
+    assert runner.server is not None
+    watching = asyncio.ensure_future(app[WATCH].run(runner.server))  # slow and silent connections closed
+    try:
+        return await _until_stopped(app, runner, settings, stop)
+    finally:
+        watching.cancel()
+
+
+async def _until_stopped(app: web.Application, runner: web.AppRunner, settings: Settings, stop: asyncio.Event) -> int:
+    """Every init() in the background while serving, then serving until SIGTERM, then the drain."""
     stopping = asyncio.ensure_future(stop.wait())
     await asyncio.wait({app[INIT], stopping}, return_when=asyncio.FIRST_COMPLETED)
     if app[INIT].done() and not app[INIT].cancelled() and app[INIT].exception() is not None:

@@ -63,6 +63,8 @@ def samples(tmp_path: Path) -> dict[str, tuple[str, Any]]:
         "--init-timeout": ("8.5", 8.5),
         "GATEWAY_DRAIN_TIMEOUT": ("9", 9.0),
         "--drain-timeout": ("1", 1.0),
+        "GATEWAY_REQUEST_READ_TIMEOUT": ("12", 12.0),
+        "--request-read-timeout": ("4", 4.0),
         "GATEWAY_MAX_BODY_SIZE": ("1000", 1000),
         "--max-body-size": ("2000", 2000),
         "GATEWAY_MAX_CONCURRENCY": ("6", 6),

@@ -115,3 +115,34 @@ def test_the_soft_descriptor_limit_is_raised_to_the_hard_one(gateway_process):
     got_soft, got_hard = line.split()[3:5]
     assert got_hard == (str(hard) if hard != resource.RLIM_INFINITY else "unlimited")
     assert got_soft == got_hard
+
+
+def test_a_slow_inline_call_does_not_hold_the_loop(gateway_process):
+    """Ten fast calls, then a slow one of the same size (its cost depends on a value): it once ran on the
+    loop and stalled `/healthz` for the whole scoring timeout. Now it is interrupted after its slice and
+    run again in a thread, while the probes go on being answered."""
+    process = gateway_process("--scorer", str(SCORERS / "cpu_bound.py"), "--scoring-timeout", "20")
+    fast = b'{"Inputs": "x", "GlobalParameters": {"seconds": 0.000}}'
+    slow = b'{"Inputs": "x", "GlobalParameters": {"seconds": 3.000}}'
+    headers = {"Content-Type": "application/json"}
+    for _ in range(10):
+        answer = requests.post(process.base + "/score", data=fast, headers=headers).json()
+    assert answer["thread"] == "MainThread"  # the fast calls run inline
+    order: list[str] = []
+    results: list[dict[str, object]] = []
+
+    def post_slow() -> None:
+        results.append(requests.post(process.base + "/score", data=slow, headers=headers, timeout=30).json())
+        order.append("slow")
+
+    sender = threading.Thread(target=post_slow)
+    sender.start()
+    time.sleep(0.5)
+    for _ in range(5):
+        assert requests.get(process.base + "/healthz", timeout=30).status_code == 200
+        order.append("healthz")
+    sender.join(30)
+    assert order == ["healthz"] * 5 + ["slow"]  # every probe answered while the slow call still ran
+    assert results[0]["thread"] != "MainThread" and results[0]["starts"] == 12  # the 11th start was interrupted
+    _, err = process.stop()
+    assert "held the event loop for 50 ms" in err

@@ -2,8 +2,10 @@
 
 Built once with the app from the settings and the registry, it owns everything a score request needs
 besides HTTP: the thread pool, the concurrency limiter, each batched scorer's batcher and each sync
-scorer's inline policy. A transport hands it an `Incoming` and gets an `Outcome` back; the aiohttp
-handler is then a few lines, and tests or another transport can drive it without a server.
+scorer's inline policy. A transport looks up a `Route` and hands it an `Incoming`, and gets an
+`Outcome` back; the aiohttp handler is then a few lines, and tests or another transport can drive it
+without a server. `reload` swaps in a new registry once its scorers' init() has finished, while the
+requests that already hold a route finish with the scorers they started with.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Mapping
+from dataclasses import dataclass
+from typing import Callable, Iterable
 
 from gateway.errors import StartupError, Unavailable
 from gateway.settings import Settings
@@ -23,7 +26,16 @@ from .inline import InlinePolicy
 from .limits import Admission, Limiter
 from .scorer import Registry, Scorer
 
-__all__ = ("Scoring",)
+__all__ = ("Route", "Scoring")
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One scorer with its machinery, looked up once per request: a reload cannot mix generations."""
+
+    scorer: Scorer
+    batcher: Batcher | None
+    inline: InlinePolicy | None
 
 
 class Scoring:
@@ -38,11 +50,8 @@ class Scoring:
         self.limiter = Limiter(settings.max_concurrency, settings.max_queue, observe=observe)
         #: every request that may be running or waiting for a slot, and no more, is admitted (bodies read)
         self.admission = Admission(settings.max_concurrency + settings.max_queue)
-        self.inline: Mapping[str, InlinePolicy] = {
-            name: InlinePolicy(settings.inline_budget) for name, s in registry.scorers.items() if not s.is_async
-        }
         self.executor: ThreadPoolExecutor | None = None
-        self.batchers: dict[str, Batcher] = {}
+        self._routes: dict[str, Route] = {}
         self.abandoned = False
         self._scoring: set[asyncio.Task[object]] = set()  # the request tasks in `score` now
 
@@ -50,12 +59,24 @@ class Scoring:
         """One thread per concurrency slot (a sync run() never waits for a thread once it has a slot),
         and the batchers of the scorers that opted in (their merged calls use the pool and the limiter)."""
         self.executor = ThreadPoolExecutor(self.settings.max_concurrency, thread_name_prefix="gateway-scorer")
-        for name, scorer in self.registry.scorers.items():
-            batcher = make_batcher(
-                scorer, self.executor, self.limiter, self.inline.get(name), self.settings.scoring_timeout
-            )
-            if batcher is not None:
-                self.batchers[name] = batcher
+        self._routes = self._build(self.registry)
+
+    def _build(self, registry: Registry) -> dict[str, Route]:
+        routes = {}
+        for name, scorer in registry.scorers.items():
+            inline = None if scorer.is_async else InlinePolicy(self.settings.inline_budget)
+            batcher = make_batcher(scorer, self.executor, self.limiter, inline, self.settings.scoring_timeout)
+            routes[name] = Route(scorer, batcher, inline)
+        return routes
+
+    async def reload(self, scorers: Iterable[Scorer]) -> Registry:
+        """Serve `scorers` instead, once every one's init() has finished (in the pool, within the init
+        timeout); a StartupError leaves the current ones serving. Returns the new registry."""
+        registry = Registry(scorers)
+        await self.init_scorers(registry)
+        routes = self._build(registry)
+        self.registry, self._routes = registry, routes  # one step of the loop: no request sees a mix
+        return registry
 
     def close(self) -> None:
         """Wait for running calls (unless abandoned: a stuck call does not hold the exit); queued ones are
@@ -76,12 +97,12 @@ class Scoring:
             task.cancel()
         return len(self._scoring)
 
-    async def init_scorers(self) -> None:
+    async def init_scorers(self, registry: Registry | None = None) -> None:
         """Call each scorer's init() once, off the loop and within the init timeout; a StartupError names
         the scorer whose init() failed or did not finish."""
         loop = asyncio.get_running_loop()
         timeout = self.settings.init_timeout
-        for scorer in self.registry.scorers.values():
+        for scorer in (registry or self.registry).scorers.values():
             init = scorer.init
             if init is None:
                 continue
@@ -100,20 +121,24 @@ class Scoring:
         """The scorer a request names (None: the default one); UnknownScorer (404) lists those served."""
         return self.registry.get(name)
 
-    async def score(self, scorer: Scorer, incoming: Incoming) -> Outcome:
-        """One request through `scorer`: parse, convert, run, render, within a slot and the timeout."""
+    def route(self, name: str | None) -> Route:
+        """The scorer a request names, with its batcher and inline policy (UnknownScorer: 404)."""
+        return self._routes[self.registry.get(name).name]
+
+    async def score(self, route: Route, incoming: Incoming) -> Outcome:
+        """One request through `route`'s scorer: parse, convert, run, render, within a slot and the timeout."""
         task = asyncio.current_task()
         assert task is not None
         self._scoring.add(task)
         try:
             return await execute(
-                scorer,
+                route.scorer,
                 incoming,
                 executor=self.executor,
                 limiter=self.limiter,
                 timeout=self.settings.scoring_timeout,
-                batcher=self.batchers.get(scorer.name),
-                inline=self.inline.get(scorer.name),
+                batcher=route.batcher,
+                inline=route.inline,
             )
         except asyncio.CancelledError:
             if not self.abandoned or not task.cancelling():

@@ -41,7 +41,7 @@ from .keys import (
 from .metrics import Metrics
 from .middleware import gateway_middleware
 
-__all__ = ("PUBLIC_ROUTES", "ROUTES", "create_app", "open_paths")
+__all__ = ("PUBLIC_ROUTES", "ROUTES", "create_app", "open_paths", "reload_scorers")
 
 log = logging.getLogger("gateway.server")
 
@@ -136,6 +136,22 @@ def _swagger_documents(settings: Settings, registry: Registry) -> dict[str, dict
             for dialect in set(VERSIONS.values())
         }
     return documents
+
+
+async def reload_scorers(app: web.Application, scorers: list[Scorer]) -> None:
+    """Serve `scorers` in place of the current ones (SIGHUP): their documents are built and their init()
+    run while the current ones go on serving, then all is swapped in one step of the loop. Any failure
+    (a StartupError) leaves the current scorers, documents and all, serving."""
+    settings = app[SETTINGS]
+    loop = asyncio.get_running_loop()
+    registry = Registry(scorers)
+    contracts = {name: orjson.dumps(contract_schema(s)) for name, s in registry.scorers.items()}
+    swagger = await loop.run_in_executor(None, _swagger_documents, settings, registry)
+    await app[SCORING].reload(scorers)
+    app[CONTRACTS].clear()
+    app[CONTRACTS].update(contracts)
+    app[SWAGGER].clear()
+    app[SWAGGER].update(swagger)
 
 
 def create_app(settings: Settings, scorers: Iterable[Scorer], *, serve_during_init: bool = False) -> web.Application:

@@ -96,7 +96,8 @@ async def classic_execute(request: web.Request) -> web.StreamResponse:
 async def _score(request: web.Request, answer_form: str | None) -> web.StreamResponse:
     app = request.app
     scoring = app[SCORING]
-    scorer = scoring.scorer(request.match_info.get("name"))
+    route = scoring.route(request.match_info.get("name"))
+    scorer = route.scorer
     if request.method == "OPTIONS" and not scorer.rawhttp:
         raise web.HTTPMethodNotAllowed("OPTIONS", ["GET", "POST"])
     request[SCORER_NAME] = scorer.name
@@ -105,7 +106,7 @@ async def _score(request: web.Request, answer_form: str | None) -> web.StreamRes
     with scoring.admission:  # admitted (or 429) before the body is read
         incoming = await _incoming(request, scorer)
         incoming.answer_form = answer_form
-        outcome = await scoring.score(scorer, incoming)
+        outcome = await scoring.score(route, incoming)
     request[ROWS] = outcome.rows
     app[METRICS].scored(scorer.name, outcome.rows)
     if outcome.ignored:

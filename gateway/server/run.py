@@ -21,13 +21,13 @@ from gateway.scoring.scorer import Registry, Scorer
 from gateway.settings import Settings
 from gateway.version import __version__
 
-from .app import create_app
+from .app import create_app, reload_scorers
 from .body import SERVER_OPTIONS
 from .keys import DRAINING, INIT, READY, SCORING, WATCH
 from .logs import AccessLogger
 from .workers import EXIT_STARTUP, WORKER_ENV
 
-__all__ = ("GC_YOUNG_THRESHOLD", "banner", "drain", "new_event_loop", "raise_descriptor_limit", "serve", "settle_heap")
+__all__ = ("GC_YOUNG_THRESHOLD", "Reloads", "banner", "drain", "new_event_loop", "raise_descriptor_limit", "serve", "settle_heap")
 
 #: Allocations (net, of container objects) between two young-generation collections; CPython's default is 700.
 GC_YOUNG_THRESHOLD = 10_000
@@ -113,6 +113,8 @@ async def _serve(app: web.Application, settings: Settings, text: str) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    reloads = Reloads(app, settings)
+    loop.add_signal_handler(signal.SIGHUP, reloads.request)
     await runner.setup()  # the scoring pool starts; every init() now runs in the background (`INIT`)
     try:
         site = web.TCPSite(runner, settings.host, settings.port, reuse_port=settings.reuse_port or None)
@@ -167,6 +169,41 @@ async def drain(app: web.Application, runner: web.AppRunner, timeout: float) -> 
             handler.flush()
         os._exit(0)  # a stuck run() in a thread would otherwise hold the interpreter's exit
     return 0
+
+
+class Reloads:
+    """SIGHUP: the scorers are imported again (the changed script), their init() run (the new model) while
+    the current ones serve, then swapped in; a reload that fails keeps the current ones and logs why.
+    A SIGHUP during a reload starts one more once it is done."""
+
+    def __init__(self, app: web.Application, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.task: asyncio.Task[None] | None = None
+        self.again = False
+        self.done = 0
+
+    def request(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.again = True
+            return
+        self.task = asyncio.ensure_future(self._reload())
+
+    async def _reload(self) -> None:
+        while True:
+            self.again = False
+            log.info("SIGHUP: reloading the scorers")
+            try:
+                loop = asyncio.get_running_loop()
+                scorers = await loop.run_in_executor(None, load_scorers, self.settings.scorers)
+                await reload_scorers(self.app, scorers)
+            except Exception as exc:  # noqa: BLE001 - a failed reload must never stop the serving scorers
+                log.error("reload failed, the current scorers keep serving: %s: %s", type(exc).__name__, exc)
+            else:
+                self.done += 1
+                log.info("reloaded: now serving %s", ", ".join(f"'{s.name}' ({s.target})" for s in scorers))
+            if not self.again:
+                return
 
 
 def raise_descriptor_limit() -> None:

@@ -2,7 +2,8 @@
 
 Each worker is a full `python -m gateway` process with its own scorer instance (its own init()). A worker
 that dies is replaced; one that fails at startup stops everything (exit 1). SIGTERM/SIGINT are passed on
-so each worker drains its in-flight requests, then the supervisor exits 0. Metrics are summed through
+so each worker drains its in-flight requests, then the supervisor exits 0. SIGHUP is passed on too: each
+worker reloads its scorers while it goes on serving. Metrics are summed through
 prometheus-client's multiprocess directory, which the supervisor creates and removes.
 """
 
@@ -41,13 +42,22 @@ def supervise(argv: list[str], settings: Settings) -> int:
         nonlocal stopping
         stopping = True
 
+    workers: dict[int, subprocess.Popen[bytes]] = {}
+
+    def reload(signum: int, frame: Any) -> None:
+        log.info("SIGHUP: each worker reloads its scorers while it serves")
+        for worker in workers.values():
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGHUP)
+
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, reload)
 
     def spawn(index: int) -> subprocess.Popen[bytes]:
         env = {**os.environ, WORKER_ENV: str(index), "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
         return subprocess.Popen(_worker_argv(argv), env=env)
 
-    workers = {index: spawn(index) for index in range(1, settings.workers + 1)}
+    workers.update({index: spawn(index) for index in range(1, settings.workers + 1)})
     log.info("supervising %d workers on %s:%d: pids %s", len(workers), settings.host, settings.port,
              ", ".join(str(w.pid) for w in workers.values()))
     code = 0

@@ -14,7 +14,7 @@ import asyncio
 import zlib
 from typing import Any
 
-from aiohttp import web
+from aiohttp import StreamReader, web
 
 from gateway.errors import (
     EnvelopeError,
@@ -40,24 +40,35 @@ async def read_body(request: web.Request, limit: int, timeout: float) -> bytes:
     (413), and inflated when encoded."""
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"request body of {request.content_length} bytes exceeds the limit of {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async with asyncio.timeout(timeout):
-            async for chunk in request.content.iter_any():
-                size += len(chunk)
-                if size > limit:
-                    raise PayloadTooLarge(f"request body exceeds the limit of {limit} bytes")
-                chunks.append(chunk)
-    except TimeoutError:
-        raise RequestTimeout(f"the request body did not arrive within {timeout:g} s ({size} bytes came)") from None
-    body = b"".join(chunks)
+    content = request.content
+    if content.is_eof():  # it came whole with the headers (a small body): nothing to wait for
+        body = content.read_nowait()
+        if len(body) > limit:
+            raise PayloadTooLarge(f"request body exceeds the limit of {limit} bytes")
+    else:
+        body = await _receive(content, limit, timeout)
     encoding = request.headers.get("Content-Encoding", "").strip().lower()
     if encoding in ("", "identity") or getattr(request.content, "total_compressed_bytes", None) is not None:
         return body  # not encoded, or aiohttp already inflated it (a server run with auto_decompress)
     if encoding not in ENCODINGS:
         raise UnsupportedMediaType(f"Content-Encoding '{encoding}' is not supported; send gzip, deflate or none")
     return await asyncio.get_running_loop().run_in_executor(None, inflate, body, encoding, limit)
+
+
+async def _receive(content: StreamReader, limit: int, timeout: float) -> bytes:
+    """A body still arriving: gathered within `timeout` seconds (408) and `limit` bytes (413)."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in content.iter_any():
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(f"request body exceeds the limit of {limit} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise RequestTimeout(f"the request body did not arrive within {timeout:g} s ({size} bytes came)") from None
+    return b"".join(chunks)
 
 
 def inflate(data: bytes, encoding: str, limit: int) -> bytes:

@@ -34,7 +34,7 @@ _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))} | {0x
 
 def escape(text: str) -> str:
     """`text` on one line: control characters written as escapes, so no field can start a fake record."""
-    return text.translate(_CONTROLS)
+    return text if text.isprintable() else text.translate(_CONTROLS)  # isprintable: 10x cheaper, most lines
 
 
 class TextFormatter(logging.Formatter):

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from .dtypes import json_schema, wire_dtype
 
-__all__ = ("JSON_SCHEMA", "OPENAPI_DIALECTS", "DIALECTS", "nullable", "cell", "positional_row")
+__all__ = ("JSON_SCHEMA", "OPENAPI_DIALECTS", "DIALECTS", "nullable", "cell", "positional_row", "wrapped_rows")
 
 #: the contract's own JSON Schema (`/contract.json`, `gateway check --export-schema`)
 JSON_SCHEMA = "2020-12"
@@ -47,3 +47,32 @@ def cell(dtype: str, is_nullable: bool, dialect: str, unit: str | None = None) -
 def positional_row(cells: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     """A row of a positional form (split, classic, values) in JSON Schema: one cell schema per position."""
     return {"type": "array", "prefixItems": list(cells.values()), "minItems": len(cells), "maxItems": len(cells)}
+
+
+def wrapped_rows(
+    names: str, rows: str, extra: tuple[str, dict[str, Any], dict[str, Any]], cells: Mapping[str, dict[str, Any]], dialect: str
+) -> dict[str, Any]:
+    """An object holding the column names under `names` and row arrays under `rows` (split, classic), with
+    one optional `extra` member (name, its JSON Schema, its document schema)."""
+    column_names = list(cells)
+    extra_name, extra_json, extra_document = extra
+    if dialect == JSON_SCHEMA:
+        return {
+            "type": "object",
+            "properties": {
+                names: {"const": column_names},
+                rows: {"type": "array", "items": positional_row(cells)},
+                extra_name: extra_json,
+            },
+            "required": [names, rows],
+            "additionalProperties": False,
+        }
+    return {
+        "type": "object",
+        "required": [names, rows],
+        "properties": {
+            names: {"type": "array", "items": {"type": "string", "enum": column_names}},
+            extra_name: extra_document,
+            rows: {"type": "array", "items": {"type": "array", "items": {}}},
+        },
+    }

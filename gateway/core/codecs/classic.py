@@ -17,7 +17,7 @@ from gateway.errors import join_path
 
 from ..decoding import DecodeContext, describe_value
 from ..dtypes import WIRE_DTYPES, wire_name_of
-from ..schema import JSON_SCHEMA, positional_row
+from ..schema import wrapped_rows
 from .base import Columns, check_names, frame_cells, required_keys, row_columns, rows_of
 
 __all__ = ("ClassicCodec",)
@@ -61,27 +61,8 @@ class ClassicCodec:
         }
 
     def schema(self, cells: Mapping[str, dict[str, Any]], strict: bool, dialect: str) -> dict[str, Any]:
-        names = list(cells)
-        if dialect == JSON_SCHEMA:
-            return {
-                "type": "object",
-                "properties": {
-                    "ColumnNames": {"const": names},
-                    "Values": {"type": "array", "items": positional_row(cells)},
-                    "ColumnTypes": {"type": "array", "items": {"type": "string"}},
-                },
-                "required": ["ColumnNames", "Values"],
-                "additionalProperties": False,
-            }
-        return {
-            "type": "object",
-            "required": ["ColumnNames", "Values"],
-            "properties": {
-                "ColumnNames": {"type": "array", "items": {"type": "string", "enum": names}},
-                "ColumnTypes": {"type": "array", "items": {"type": "string"}},
-                "Values": {"type": "array", "items": {"type": "array", "items": {}}},
-            },
-        }
+        types = {"type": "array", "items": {"type": "string"}}
+        return wrapped_rows("ColumnNames", "Values", ("ColumnTypes", types, dict(types)), cells, dialect)
 
 
 def _classic_type(series: pd.Series) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 from gateway.errors import join_path
 
 from ..decoding import DecodeContext, describe_value
-from ..schema import JSON_SCHEMA, positional_row
+from ..schema import wrapped_rows
 from .base import (
     Columns,
     check_names,
@@ -66,27 +66,7 @@ class SplitCodec:
         return encoded
 
     def schema(self, cells: Mapping[str, dict[str, Any]], strict: bool, dialect: str) -> dict[str, Any]:
-        names = list(cells)
-        if dialect == JSON_SCHEMA:
-            return {
-                "type": "object",
-                "properties": {
-                    "columns": {"const": names},
-                    "data": {"type": "array", "items": positional_row(cells)},
-                    "index": {"type": "array"},
-                },
-                "required": ["columns", "data"],
-                "additionalProperties": False,
-            }
-        return {
-            "type": "object",
-            "required": ["columns", "data"],
-            "properties": {
-                "columns": {"type": "array", "items": {"type": "string", "enum": names}},
-                "index": {"type": "array", "items": {}},
-                "data": {"type": "array", "items": {"type": "array", "items": {}}},
-            },
-        }
+        return wrapped_rows("columns", "data", ("index", {"type": "array"}, {"type": "array", "items": {}}), cells, dialect)
 
 
 def _valid_index(index: Any, rows: int, index_path: str, ctx: DecodeContext) -> bool:

@@ -13,6 +13,9 @@ from multidict import CIMultiDict
 
 __all__ = ("AMLResponse",)
 
+#: media types werkzeug gives a charset besides text/* and */*+xml
+_TEXTUAL = frozenset({"application/xml", "application/javascript", "application/ecmascript"})
+
 
 class AMLResponse:
     """Sent as is. `json_str=True` serializes `message` as JSON; otherwise str/bytes are the body (text/html
@@ -41,6 +44,26 @@ class AMLResponse:
         self.headers: CIMultiDict[str] = CIMultiDict((k, v) for k, v in given.items() if k.lower() != "content-type")
         self.headers["Content-Type"] = content_type or "text/html; charset=utf-8"
         self.headers["x-ms-run-function-failed"] = str(bool(run_function_failed) or status_code >= 500)
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type header, settable after construction as on Flask's Response."""
+        return self.headers["Content-Type"]
+
+    @content_type.setter
+    def content_type(self, value: str) -> None:
+        self.headers["Content-Type"] = value
+
+    @property
+    def mimetype(self) -> str:
+        """The media type without parameters; setting it adds `charset=utf-8` to textual types, as
+        werkzeug does (`resp.mimetype = "image/jpg"` in Azure's image examples)."""
+        return self.content_type.split(";", 1)[0].strip()
+
+    @mimetype.setter
+    def mimetype(self, value: str) -> None:
+        textual = value.startswith("text/") or value in _TEXTUAL or value.endswith("+xml")
+        self.content_type = f"{value}; charset=utf-8" if textual else value
 
     @property
     def status(self) -> int:

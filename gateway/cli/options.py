@@ -93,15 +93,17 @@ def _directory(path: str | None) -> str | None:
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("scorers", ("--scorer",), (Env("AZUREML_ENTRY_SCRIPT", "the scorer served when no --scorer is given"),),
+    Option("scorers", ("--scorer", "--entry_script"), (Env("AZUREML_ENTRY_SCRIPT", "the scorer served when no --scorer is given"),),
            "what to serve: package.module:function, path/to/score.py (function run) or path/to/score.py:function; "
            "repeat with NAME=TARGET to serve several (the one named 'default', or the only one, answers /score)",
            default=(), finish=_targets, repeat=REPLACES, metavar="[NAME=]TARGET"),
     Option("host", ("--host",), ("GATEWAY_HOST",), "bind address (127.0.0.1)", default="127.0.0.1"),
     Option("port", ("--port",), ("GATEWAY_PORT",), "TCP port (5001)", int, 5001, finish=_tcp_port),
-    Option("model_dir", ("--model-dir",), ("GATEWAY_MODEL_DIR",), "exported to scorers as AZUREML_MODEL_DIR (must exist)",
+    Option("model_dir", ("--model-dir", "--model_dir"), ("GATEWAY_MODEL_DIR",), "exported to scorers as AZUREML_MODEL_DIR (must exist)",
            finish=_directory),
-    Option("workers", ("--workers",), ("GATEWAY_WORKERS",), "processes serving one port (1)", int, 1),
+    Option("workers", ("--workers", "--worker_count"),
+           ("GATEWAY_WORKERS", Env("WORKER_COUNT", "worker processes, as azmlinfsrv reads it")),
+           "processes serving one port (1)", int, 1),
     Option("scoring_timeout", ("--scoring-timeout",),
            ("GATEWAY_SCORING_TIMEOUT", Env("SCORING_TIMEOUT_MS", "the scoring timeout in milliseconds", 1000.0)),
            "seconds before a scoring call answers 504 (60)", float, 60.0),
@@ -118,7 +120,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("max_concurrency", ("--max-concurrency",), ("GATEWAY_MAX_CONCURRENCY",),
            "scorer calls running at once per process (max(4, CPUs))", int, lambda: max(4, os.cpu_count() or 1)),
     Option("max_queue", ("--max-queue",), ("GATEWAY_MAX_QUEUE",), "requests waiting for a slot before 429 (64)", int, 64),
-    Option("cors_origins", ("--cors-origins",),
+    Option("cors_origins", ("--cors-origins", "--access_control_allow_origins"),
            ("GATEWAY_CORS_ORIGINS", Env("AML_CORS_ORIGINS", "allowed CORS origins, comma-separated")),
            "comma-separated origins allowed by CORS ('*' for any)", finish=_csv),
     Option("api_keys", ("--api-key",), (Env("GATEWAY_API_KEYS", "comma-separated"),),
@@ -127,7 +129,8 @@ OPTIONS: tuple[Option, ...] = (
            setting=False),  # its keys join api_keys (settings_from_args reads the file)
     Option("log_format", ("--log-format",), ("GATEWAY_LOG_FORMAT",), "text or json", default="text",
            choices=("text", "json")),
-    Option("log_level", ("--log-level",), ("GATEWAY_LOG_LEVEL",), "INFO, DEBUG, ...", default="INFO"),
+    Option("log_level", ("--log-level",), ("GATEWAY_LOG_LEVEL", Env("AZUREML_LOG_LEVEL", "the log level, as azmlinfsrv reads it")),
+           "INFO, DEBUG, ...", default="INFO"),
     Option("reuse_port", ("--reuse-port",), (), argparse.SUPPRESS, default=False, switch=True),
     Option("service_name", (), ("SERVICE_NAME",), "the swagger document's title", default="ML service"),
     Option("service_version", (), ("SERVICE_VERSION",), "the swagger document's version", default="1.0"),

@@ -182,3 +182,44 @@ async def test_with_cors_configured_preflight_is_answered_by_the_gateway(serve, 
     )
     assert response.status == 200
     assert response.headers["Access-Control-Allow-Origin"] == "https://app.example"
+
+
+IMAGE_SCRIPT = '''
+from azureml.contrib.services.aml_request import AMLRequest, rawhttp
+from azureml.contrib.services.aml_response import AMLResponse
+
+
+def init():
+    pass
+
+
+@rawhttp
+def run(request):
+    body = request.get_data(False)
+    if request.args.get("as") == "text":
+        resp = AMLResponse("plain words", 200)
+        resp.mimetype = "text/plain"
+        return resp
+    if request.args.get("as") == "typed":
+        resp = AMLResponse(body, 201)
+        resp.content_type = "application/octet-stream"
+        return resp
+    resp = AMLResponse(body, 200)
+    resp.mimetype = "image/jpg"
+    return resp
+'''
+
+
+async def test_mimetype_and_content_type_set_after_construction_are_sent(serve, tmp_path):
+    """Azure's image examples set `resp.mimetype = "image/jpg"` after building the response; it was sent
+    as text/html."""
+    path = tmp_path / "score.py"
+    path.write_text(IMAGE_SCRIPT)
+    client = await serve(load_scorer(ScorerTarget("default", str(path))))
+    image = await client.post("/score", data=b"\xff\xd8\xff\xe0 jpeg bytes", headers={"Content-Type": "image/jpeg"})
+    assert image.status == 200 and image.headers["Content-Type"] == "image/jpg"
+    assert await image.read() == b"\xff\xd8\xff\xe0 jpeg bytes"
+    text = await client.post("/score?as=text", data=b"x")
+    assert text.headers["Content-Type"] == "text/plain; charset=utf-8" and await text.text() == "plain words"
+    typed = await client.post("/score?as=typed", data=b"\x00\x01")
+    assert typed.status == 201 and typed.headers["Content-Type"] == "application/octet-stream"

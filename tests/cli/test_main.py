@@ -169,3 +169,22 @@ def test_aml_cors_origins_is_honoured(gateway_process):
         timeout=10,
     )
     assert response.headers["Access-Control-Allow-Origin"] == "https://b.example"
+
+
+def test_azmlinfsrv_spellings_serve_as_azure_ml_s_server_takes_them(gateway_process, tmp_path):
+    """`azmlinfsrv --entry_script score.py --model_dir models --worker_count 1 --access_control_allow_origins O`,
+    as Azure ML's own command line is written, serves unchanged under `python -m gateway`."""
+    import requests
+    from conftest import SCORERS
+
+    (tmp_path / "models").mkdir()
+    process = gateway_process(
+        "--entry_script", str(SCORERS / "echo.py"), "--model_dir", str(tmp_path / "models"),
+        "--worker_count", "1", "--access_control_allow_origins", "https://app.example",
+        env={"AZUREML_LOG_LEVEL": "WARNING"},
+    )
+    response = requests.post(process.base + "/score", json={"Inputs": "hello"}, headers={"Origin": "https://app.example"}, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    _, err = process.stop()
+    assert "INFO" not in err  # AZUREML_LOG_LEVEL=WARNING: no access lines

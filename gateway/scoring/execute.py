@@ -131,18 +131,12 @@ def make_batcher(
                 limiter.release()
         if inline is not None and inline.admits(rows):
             try:
-                value = inline.run(rows, timeout, lambda: scorer.run(**kwargs))
-            except InlineOverrun as overrun:
-                if not overrun.preempted:
-                    limiter.release()
-                    raise TimeoutError(f"the merged call timed out after {timeout:g} s") from None
-                log.warning("scorer '%s' held the event loop (a merged call): run again in a thread", scorer.name)
-            except BaseException:
-                limiter.release()
-                raise
-            else:
-                limiter.release()
+                value = _on_loop(inline, rows, timeout, lambda: scorer.run(**kwargs), limiter)
+            except InlineOverrun:
+                raise TimeoutError(f"the merged call timed out after {timeout:g} s") from None
+            if value is not _PREEMPTED:
                 return value
+            log.warning("scorer '%s' held the event loop (a merged call): run again in a thread", scorer.name)
         future = asyncio.get_running_loop().run_in_executor(executor, _timed, inline, rows, partial(scorer.run, **kwargs))
         future.add_done_callback(lambda done: _settle(done, limiter))
         return await asyncio.shield(future)
@@ -216,19 +210,13 @@ async def execute(
     if inline is not None and inline.admits(size):
         started = time.perf_counter()
         try:
-            outcome = inline.run(size, timeout, lambda: _execute_sync(scorer, incoming))
-        except InlineOverrun as overrun:
-            if not overrun.preempted:
-                limiter.release()
-                raise _timed_out(scorer, incoming, timeout) from None
-            left = timeout - (time.perf_counter() - started)
-            _preempted(scorer, incoming, inline.slice)
-        except BaseException:
-            limiter.release()
-            raise
-        else:
-            limiter.release()
+            outcome = _on_loop(inline, size, timeout, lambda: _execute_sync(scorer, incoming), limiter)
+        except InlineOverrun:
+            raise _timed_out(scorer, incoming, timeout) from None
+        if outcome is not _PREEMPTED:
             return outcome
+        left = timeout - (time.perf_counter() - started)
+        _preempted(scorer, incoming, inline.slice)
     future = asyncio.get_running_loop().run_in_executor(
         executor, _timed, inline, len(incoming.body), partial(_execute_sync, scorer, incoming)
     )
@@ -237,6 +225,26 @@ async def execute(
         return await asyncio.wait_for(asyncio.shield(future), left)
     except TimeoutError:
         raise _timed_out(scorer, incoming, timeout) from None
+
+
+#: what `_on_loop` answers for a call interrupted after its slice: it is to be run again in a thread
+_PREEMPTED: Any = object()
+
+
+def _on_loop(inline: InlinePolicy, size: int, timeout: float, call: Callable[[], T], limiter: Limiter) -> T:
+    """`call()` inline, within the concurrency slot the caller took: its value (the slot freed), or
+    `_PREEMPTED` (the slot kept for the thread that runs it again); InlineOverrun at the scoring timeout."""
+    keep_slot = False
+    try:
+        return inline.run(size, timeout, call)
+    except InlineOverrun as overrun:
+        if not overrun.preempted:
+            raise
+        keep_slot = True
+        return _PREEMPTED  # type: ignore[no-any-return]
+    finally:
+        if not keep_slot:
+            limiter.release()
 
 
 def _preempted(scorer: Scorer, incoming: Incoming, slice_: float) -> None:

@@ -14,7 +14,7 @@ import asyncio
 import inspect
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable
 
 from gateway.errors import StartupError, Unavailable
 from gateway.settings import Settings
@@ -69,14 +69,12 @@ class Scoring:
             routes[name] = Route(scorer, batcher, inline)
         return routes
 
-    async def reload(self, scorers: Iterable[Scorer]) -> Registry:
-        """Serve `scorers` instead, once every one's init() has finished (in the pool, within the init
-        timeout); a StartupError leaves the current ones serving. Returns the new registry."""
-        registry = Registry(scorers)
+    async def reload(self, registry: Registry) -> None:
+        """Serve `registry` instead, once every one of its init() has finished (in the pool, within the
+        init timeout); a StartupError leaves the current scorers serving."""
         await self.init_scorers(registry)
         routes = self._build(registry)
         self.registry, self._routes = registry, routes  # one step of the loop: no request sees a mix
-        return registry
 
     def close(self) -> None:
         """Wait for running calls (unless abandoned: a stuck call does not hold the exit); queued ones are

@@ -124,6 +124,11 @@ def _prefixed(route: web.AbstractRouteDef, prefix: str) -> web.AbstractRouteDef:
     return web.RouteDef(route.method, prefix + route.path, route.handler, route.kwargs)
 
 
+def _contract_documents(registry: Registry) -> dict[str, bytes]:
+    """Every scorer's contract as one JSON Schema, serialized once."""
+    return {name: orjson.dumps(contract_schema(scorer)) for name, scorer in registry.scorers.items()}
+
+
 def _swagger_documents(settings: Settings, registry: Registry) -> dict[str, dict[str, bytes]]:
     """Every scorer's document in every dialect, built once; a scorer's own swagger files win."""
     options = DocumentOptions.of(settings)
@@ -145,9 +150,9 @@ async def reload_scorers(app: web.Application, scorers: list[Scorer]) -> None:
     settings = app[SETTINGS]
     loop = asyncio.get_running_loop()
     registry = Registry(scorers)
-    contracts = {name: orjson.dumps(contract_schema(s)) for name, s in registry.scorers.items()}
+    contracts = _contract_documents(registry)
     swagger = await loop.run_in_executor(None, _swagger_documents, settings, registry)
-    await app[SCORING].reload(scorers)
+    await app[SCORING].reload(registry)
     app[CONTRACTS].clear()
     app[CONTRACTS].update(contracts)
     app[SWAGGER].clear()
@@ -177,7 +182,7 @@ def create_app(settings: Settings, scorers: Iterable[Scorer], *, serve_during_in
     observe = metrics.observe_capacity if metrics.multiprocess else None
     app[SCORING] = scoring = Scoring(settings, registry, observe=observe)
     metrics.watch_capacity(lambda: scoring.limiter.running, lambda: scoring.limiter.waiting)
-    app[CONTRACTS] = {name: orjson.dumps(contract_schema(s)) for name, s in registry.scorers.items()}
+    app[CONTRACTS] = _contract_documents(registry)
     app[SWAGGER] = _swagger_documents(settings, registry)
     routes = ROUTES if settings.cors_origins else ROUTES + RAW_OPTIONS_ROUTES
     app.router.add_routes(routes)

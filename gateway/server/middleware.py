@@ -104,10 +104,17 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
     watch = request.app[WATCH]
     watch.started(request.protocol)
     try:
+        return await _answer(request, handler, started, ids)
+    finally:  # whatever happened, the connection is idle again (a redirect re-raised included)
+        watch.finished(request.protocol)
+
+
+async def _answer(request: web.Request, handler: Handler, started: float, ids: RequestIds) -> web.StreamResponse:
+    """The handler's response, or the error it raised as the JSON answer; counted in the metrics."""
+    try:
         response = await handler(request)
     except asyncio.CancelledError:  # the client left before its answer: not a server error (nginx's 499)
         _count(request, CLIENT_GONE, time.perf_counter() - started)
-        watch.finished(request.protocol)
         raise
     except GatewayError as exc:
         response = json_error(exc.status, exc.body(), exc.run_failed)
@@ -130,7 +137,6 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
     if request.path != "/" and "x-ms-run-function-failed" not in response.headers:
         response.headers["x-ms-run-function-failed"] = "False"
     _count(request, response.status, time.perf_counter() - started)
-    watch.finished(request.protocol)
     return response
 
 

@@ -31,8 +31,7 @@ from gateway.errors import Problem
 from gateway.scoring.check import check_payload
 from gateway.scoring.loader import load_scorer
 from gateway.scoring.scorer import Scorer
-from gateway.server.app import create_app
-from gateway.server.body import SERVER_OPTIONS
+from gateway.server.app import SERVER_OPTIONS, create_app
 from gateway.settings import Settings, parse_scorer_option
 
 __all__ = ("Reply", "ServedGateway", "serve_scorer", "gateway_server")

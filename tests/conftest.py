@@ -15,7 +15,7 @@ import requests
 from aiohttp.test_utils import TestClient, TestServer
 
 from gateway import Scorer, Settings, create_app
-from gateway.server.body import SERVER_OPTIONS
+from gateway.server.app import SERVER_OPTIONS
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

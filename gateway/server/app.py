@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import AsyncIterator, Iterable
+from typing import Any, AsyncIterator, Iterable
 
 import orjson
 from aiohttp import web
@@ -41,9 +41,13 @@ from .keys import (
 from .metrics import Metrics
 from .middleware import gateway_middleware
 
-__all__ = ("PUBLIC_ROUTES", "ROUTES", "create_app", "open_paths", "reload_scorers")
+__all__ = ("PUBLIC_ROUTES", "ROUTES", "SERVER_OPTIONS", "create_app", "open_paths", "reload_scorers")
 
 log = logging.getLogger("gateway.server")
+
+#: The aiohttp server options the gateway's app is written for (`web.run_app`, `AppRunner`, `TestServer`):
+#: handlers are cancelled when their client leaves, and bodies arrive as sent (inflated by `body.read_body`).
+SERVER_OPTIONS: dict[str, Any] = {"handler_cancellation": True, "auto_decompress": False}
 
 #: Routes open without an API key: the probes, and the /docs page with its static files (Swagger UI
 #: itself, which holds no data; the documents the page loads stay protected).

@@ -1,7 +1,7 @@
 """A request body read within the body limit, and inflated off the event loop when it is compressed.
 
 The gateway's server hands bodies over as sent (aiohttp's `auto_decompress=False`, see
-`SERVER_OPTIONS`): a gzip or deflate body is read compressed, at most `limit` bytes, then inflated in a
+`app.SERVER_OPTIONS`): a gzip or deflate body is read compressed, at most `limit` bytes, then inflated in a
 worker thread in slices, the limit applied to the inflated size, so a 100 KiB body that would inflate
 to gigabytes costs neither the loop's time nor more than `limit` bytes of memory (413 as soon as it
 passes). A corrupt stream is a 400. Under a server that inflates bodies itself, the body is taken as
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from typing import Any
 
 from aiohttp import StreamReader, web
 
@@ -23,11 +22,7 @@ from gateway.errors import (
     UnsupportedMediaType,
 )
 
-__all__ = ("SERVER_OPTIONS", "ENCODINGS", "read_body", "inflate")
-
-#: The aiohttp server options the gateway's app is written for (`web.run_app`, `AppRunner`, `TestServer`):
-#: handlers are cancelled when their client leaves, and bodies arrive as sent (inflated by `read_body`).
-SERVER_OPTIONS: dict[str, Any] = {"handler_cancellation": True, "auto_decompress": False}
+__all__ = ("ENCODINGS", "read_body", "inflate")
 
 #: Content-Encoding → zlib's wbits (gzip with its header; deflate as zlib data, raw deflate tried too)
 ENCODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}

@@ -21,8 +21,7 @@ from gateway.scoring.scorer import Registry, Scorer
 from gateway.settings import Settings
 from gateway.version import __version__
 
-from .app import create_app, reload_scorers
-from .body import SERVER_OPTIONS
+from .app import SERVER_OPTIONS, create_app, reload_scorers
 from .keys import DRAINING, INIT, READY, SCORING, WATCH
 from .logs import AccessLogger
 from .workers import EXIT_STARTUP, WORKER_ENV

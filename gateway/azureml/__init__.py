@@ -1,8 +1,9 @@
 """Azure ML entry-script compatibility: the `azureml` request/response modules and model folders.
 
 Scripts import `AMLRequest`, `rawhttp` and `AMLResponse` from `azureml.contrib.services.aml_request` /
-`aml_response` or `azureml_inference_server_http.api.aml_request` / `aml_response`. When those packages
-are not installed, `install_aliases()` makes these names import the gateway's own modules.
+`aml_response` or `azureml_inference_server_http.api.aml_request` / `aml_response`, and `Model` from
+`azureml.core.model` (or `azureml.core`). When those packages are not installed, `install_aliases()` makes
+these names import the gateway's own modules.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from typing import Sequence
 
 from .aml_request import AMLRequest, rawhttp
 from .aml_response import AMLResponse
-from .models import model_path
+from .models import Model, model_path
 
-__all__ = ("AMLRequest", "AMLResponse", "rawhttp", "model_path", "install_aliases", "ALIASES")
+__all__ = ("AMLRequest", "AMLResponse", "Model", "rawhttp", "model_path", "install_aliases", "ALIASES", "EXPORTS")
 
 #: importable name → the gateway module standing in for it
 ALIASES = {
@@ -26,8 +27,14 @@ ALIASES = {
     "azureml.contrib.services.aml_response": "gateway.azureml.aml_response",
     "azureml_inference_server_http.api.aml_request": "gateway.azureml.aml_request",
     "azureml_inference_server_http.api.aml_response": "gateway.azureml.aml_response",
+    "azureml.core.model": "gateway.azureml.models",
+    "azureml.exceptions": "gateway.azureml.models",
 }
-_PACKAGES = {parent for name in ALIASES for parent in (name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1))}
+#: a stand-in package → (gateway module, the names it re-exports from it): `from azureml.core import Model`
+EXPORTS = {"azureml.core": ("gateway.azureml.models", ("Model",))}
+_PACKAGES = {
+    parent for name in ALIASES for parent in (name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1))
+} | set(EXPORTS)
 
 
 class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -50,12 +57,17 @@ class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def exec_module(self, module: types.ModuleType) -> None:
         if module.__name__ in _PACKAGES and not hasattr(module, "__path__"):
             module.__path__ = []
+        if module.__name__ in EXPORTS:
+            source, names = EXPORTS[module.__name__]
+            exporting = importlib.import_module(source)
+            for name in names:
+                setattr(module, name, getattr(exporting, name))
 
 
 _FINDER = _AliasFinder()
 
 
 def install_aliases() -> None:
-    """Let entry scripts import the azureml request/response modules (idempotent)."""
+    """Let entry scripts import the azureml request/response modules and Model (idempotent)."""
     if _FINDER not in sys.meta_path:
         sys.meta_path.append(_FINDER)

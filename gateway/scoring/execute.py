@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any, Callable, TypeVar
 
 from gateway.azureml.aml_response import AMLResponse
+from gateway.azureml.flask_response import from_werkzeug
 from gateway.core.declare import Contract, deferred_params, table_at, table_path
 from gateway.core.decoding import DecodeContext
 from gateway.core.envelope import loads
@@ -58,6 +59,9 @@ def _finish(
     exec_ms = (time.perf_counter() - started) * 1000.0
     if isinstance(value, AMLResponse):  # built by a @rawhttp script: sent as it is
         return Outcome(None, value, exec_ms, ctx.ignored, ctx.rows)
+    own = from_werkzeug(value)  # a flask.Response: sent as it is too
+    if own is not None:
+        return Outcome(None, own, exec_ms, ctx.ignored, ctx.rows)
     form = incoming.answer_form or ("classic" if "classic" in ctx.forms.values() else None)
     if form is not None:
         value = classic_results(value, as_rows=form == "swagger")

@@ -24,7 +24,9 @@ from .keys import (
     SCORING,
     SETTINGS,
     SWAGGER,
+    WATCH,
 )
+from .streaming import StreamedResponse
 
 __all__ = ("health", "healthz", "readyz", "metrics", "score", "classic_execute", "contract_document", "swagger_document", "powerquery_function")
 
@@ -113,10 +115,16 @@ async def _score(request: web.Request, answer_form: str | None) -> web.StreamRes
         app[METRICS].ignored.labels(scorer.name).inc(len(outcome.ignored))
         log.debug("scorer '%s' ignored unknown keys/columns: %s", scorer.name, ", ".join(outcome.ignored))
     own = outcome.response
+    response: web.StreamResponse
     if own is None:
         response = web.Response(body=outcome.body, content_type="application/json")
-    else:  # an AMLResponse the script built: its status, headers and body as they are
+    elif own.chunks is None:  # an AMLResponse the script built: its status, headers and body as they are
         response = web.Response(body=own.body, status=own.status_code, headers=own.headers)
+    else:  # a generator's chunks, each sent as it comes
+        label = f"scorer '{scorer.name}' (request id {request[REQUEST_ID]})"
+        response = StreamedResponse(
+            own.chunks, own.status_code, own.headers, executor=scoring.executor, watch=app[WATCH], label=label
+        )
     response.headers["x-ms-run-fn-exec-ms"] = f"{outcome.exec_ms:.3f}"
     response.headers["x-ms-run-function-failed"] = str(response.status >= 500)
     return response

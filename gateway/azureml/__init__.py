@@ -1,9 +1,9 @@
 """Azure ML entry-script compatibility: the `azureml` request/response modules and model folders.
 
 Scripts import `AMLRequest`, `rawhttp` and `AMLResponse` from `azureml.contrib.services.aml_request` /
-`aml_response` or `azureml_inference_server_http.api.aml_request` / `aml_response`, and `Model` from
-`azureml.core.model` (or `azureml.core`). When those packages are not installed, `install_aliases()` makes
-these names import the gateway's own modules.
+`aml_response` or `azureml_inference_server_http.api.aml_request` / `aml_response`, `Model` from
+`azureml.core.model` (or `azureml.core`) and `Collector` from `azureml.ai.monitoring`. When those packages
+are not installed, `install_aliases()` makes these names import the gateway's own modules.
 """
 
 from __future__ import annotations
@@ -29,9 +29,13 @@ ALIASES = {
     "azureml_inference_server_http.api.aml_response": "gateway.azureml.aml_response",
     "azureml.core.model": "gateway.azureml.models",
     "azureml.exceptions": "gateway.azureml.models",
+    "azureml.ai.monitoring.context": "gateway.azureml.collector",
 }
 #: a stand-in package → (gateway module, the names it re-exports from it): `from azureml.core import Model`
-EXPORTS = {"azureml.core": ("gateway.azureml.models", ("Model",))}
+EXPORTS = {
+    "azureml.core": ("gateway.azureml.models", ("Model",)),
+    "azureml.ai.monitoring": ("gateway.azureml.collector", ("Collector",)),
+}
 _PACKAGES = {
     parent for name in ALIASES for parent in (name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1))
 } | set(EXPORTS)
@@ -68,6 +72,6 @@ _FINDER = _AliasFinder()
 
 
 def install_aliases() -> None:
-    """Let entry scripts import the azureml request/response modules and Model (idempotent)."""
+    """Let entry scripts import the azureml request/response modules, Model and Collector (idempotent)."""
     if _FINDER not in sys.meta_path:
         sys.meta_path.append(_FINDER)

@@ -18,11 +18,12 @@ import sys
 from typing import Any, Callable
 
 from gateway.core.array import Array
-from gateway.core.declare import HEADERS_PARAM, Contract
-from gateway.core.specs import Json, List, Spec, Value
+from gateway.core.declare import HEADERS_PARAM, Contract, from_sample
+from gateway.core.specs import MISSING, Json, List, Spec, Value
 from gateway.core.table import Table
 
 from .parameter_specs import (
+    Base64Bytes,
     Documented,
     FreeRankArray,
     IsoDate,
@@ -33,9 +34,11 @@ from .parameter_specs import (
 
 __all__ = ("is_decorated", "adapt")
 
-#: orients whose wire form is one of the gateway's table forms; pandas' `columns` orient is
-#: `{column: {row label: value}}`, not the gateway's `{column: [values]}`, so it is not one of them
-_TABLE_ORIENTS = ("records", "split", "values")
+#: orients whose wire form is one of the gateway's table forms (pandas' `table` orient is not)
+_TABLE_ORIENTS = ("records", "split", "values", "index", "columns")
+#: column kinds in which inference-schema reads null as a missing value (NaN, None, NaT); int and
+#: bool columns stay strict (there pandas fails, or turns null into True)
+_NULLABLE_KINDS = ("float", "string", "datetime", "timedelta")
 
 
 def is_decorated(fn: Callable[..., Any]) -> bool:
@@ -71,8 +74,15 @@ def adapt(fn: Callable[..., Any]) -> tuple[Callable[..., Any], Contract]:
 
     inner, declared = _declarations(fn)
     by_name = {name: (ptype, convert, optional) for name, ptype, convert, optional in reversed(declared)}
+    signature = inspect.signature(inner)
+    unknown = [name for name in by_name if name not in signature.parameters]
+    if unknown and not any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+        raise ValueError(
+            f"@input_schema names {', '.join(repr(n) for n in unknown)}, which run{signature} does not take; "
+            "rename the decorator's parameter or run()'s"
+        )
     params: dict[str, Spec] = {}
-    for param in inspect.signature(inner).parameters.values():
+    for param in signature.parameters.values():
         if param.name == HEADERS_PARAM or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             continue
         if param.name in by_name:
@@ -80,6 +90,7 @@ def adapt(fn: Callable[..., Any]) -> tuple[Callable[..., Any], Contract]:
             spec = parameter_spec(ptype)
             if not convert:
                 spec = Passthrough(spec)
+            spec.null_is_absent = optional or param.default is not inspect.Parameter.empty
         else:
             spec, optional = Json(), False
         if param.default is not inspect.Parameter.empty:
@@ -96,6 +107,12 @@ def _with_default(spec: Spec, default: Any) -> Spec:
     spec = copy.copy(spec)
     spec.default = default
     return spec
+
+
+def _table(sample: Any, orient: str) -> Table:
+    """A DataFrame sample's table: strict, nulls as inference-schema reads them, the sample's dtypes."""
+    frame = sample.set_axis([str(c) for c in sample.columns], axis=1)
+    return Table.from_sample(frame, orient=orient, nullable_kinds=_NULLABLE_KINDS, sample_dtypes=True)
 
 
 def parameter_spec(ptype: Any) -> Spec:
@@ -116,11 +133,10 @@ def parameter_spec(ptype: Any) -> Spec:
         if isinstance(ptype, PandasParameterType):
             if ptype.orient in _TABLE_ORIENTS and ptype.enforce_column_type and ptype.enforce_shape:
                 if not ptype.apply_column_names:
-                    frame = sample.set_axis([str(c) for c in sample.columns], axis=1)
-                    return Table.from_sample(frame, orient=ptype.orient)  # a NaN in a sample column makes it nullable
+                    return _table(sample, ptype.orient)
         elif isinstance(ptype, NumpyParameterType):
             if ptype.enforce_column_type and sample.dtype.names is None and sample.ndim >= 1:
-                array = Array.from_sample(sample, nullable=False)
+                array = Array.from_sample(sample, nullable=False, sample_dtype=True)
                 return array if ptype.enforce_shape else FreeRankArray(array)
         elif isinstance(ptype, StandardPythonParameterType):
             if isinstance(sample, dict):
@@ -131,11 +147,22 @@ def parameter_spec(ptype: Any) -> Spec:
                 wrapped = [v for v in sample if isinstance(v, AbstractParameterType)]
                 if wrapped:
                     return List(parameter_spec(wrapped[0]))
-                return Passthrough(Documented(ptype.input_to_swagger()))
+                return _plain(sample, ptype)
             if type(sample) in (bool, int, float, str):
                 return Value(type(sample), example=sample)
             if type(sample) is dt.date:
                 return IsoDate(example=sample.isoformat())
+            if type(sample) is bytes:
+                return Base64Bytes(example=ptype.input_to_swagger().get("example"))
     except (TypeError, ValueError):
         pass  # a sample the strict specs cannot describe: fall back to the type's own conversion
     return ReferenceConversion(ptype)
+
+
+def _plain(sample: list[Any] | tuple[Any, ...], ptype: Any) -> Spec:
+    """A plain list sample: checked by its JSON types, handed to run() as sent (inference-schema converts
+    nothing inside it); one whose types the gateway cannot describe is documented, not checked."""
+    try:
+        return Passthrough(from_sample(list(sample)), example=ptype.input_to_swagger().get("example", MISSING))
+    except (TypeError, ValueError):
+        return Passthrough(Documented(ptype.input_to_swagger()))

@@ -1,9 +1,11 @@
 """The specs inference-schema parameter types become where the gateway's own specs do not fit as they
-are: passed through unconverted, dicts of typed and plain members, free-rank arrays, ISO dates, the
-parameter type's own conversion, and schemas published as inference-schema wrote them."""
+are: passed through unconverted, dicts of typed and plain members, free-rank arrays, ISO dates, base64 bytes,
+the parameter type's own conversion, and schemas published as inference-schema wrote them."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import datetime as dt
 from typing import Any
@@ -13,25 +15,31 @@ from gateway.core.decoding import DecodeContext, describe_value
 from gateway.core.specs import MISSING, Json, Spec
 from gateway.errors import join_path
 
-__all__ = ("Passthrough", "StandardDict", "FreeRankArray", "IsoDate", "ReferenceConversion", "Documented")
+__all__ = (
+    "Passthrough", "StandardDict", "FreeRankArray", "IsoDate", "Base64Bytes", "ReferenceConversion", "Documented"
+)
 
 
 class Passthrough(Spec):
-    """`convert_to_provided_type=False`: documented like `inner`, handed to run() exactly as sent."""
+    """`convert_to_provided_type=False`, or a plain sample inference-schema never converts: checked and
+    documented like `inner`, handed to run() exactly as sent."""
 
-    def __init__(self, inner: Spec) -> None:
+    def __init__(self, inner: Spec, example: Any = MISSING) -> None:
+        """`example` replaces the inner spec's (a plain sample is its own example)."""
         self.inner = inner
         self.default = inner.default
         self.nullable = inner.nullable
+        self._example = example
 
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
+        self.inner.decode(value, path, ctx)  # for its problems only
         return value
 
     def schema(self, dialect: str) -> dict[str, Any]:
         return self.inner.schema(dialect)
 
     def example(self) -> Any:
-        return self.inner.example()
+        return self.inner.example() if self._example is MISSING else self._example
 
     def describe(self) -> str:
         return f"{self.inner.describe()} (not converted)"
@@ -39,18 +47,23 @@ class Passthrough(Spec):
 
 class StandardDict(Spec):
     """A StandardPythonParameterType dict sample: typed members converted (and required), plain members
-    and extra keys passed through as inference-schema does."""
+    checked by their sample's JSON types and passed through as sent, extra keys passed through, as
+    inference-schema does."""
 
     def __init__(self, typed: dict[str, Spec], plain: dict[str, Any], order: list[str] | None = None) -> None:
         self.typed = typed
         self.plain = plain
         self.order = order or [*plain, *typed]
+        self._plain_specs: dict[str, Spec] | None = None
 
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
         if not isinstance(value, dict):
             ctx.problems.add(path or "$", f"expected an object, got {describe_value(value)}")
             return value
         out = dict(value)
+        for name, spec in self._checked().items():
+            if name in value:
+                spec.decode(value[name], join_path(path, name), ctx)
         for name, spec in self.typed.items():
             member = join_path(path, name)
             if name in value:
@@ -61,13 +74,21 @@ class StandardDict(Spec):
                 ctx.problems.add(member, f"required key '{name}' is missing")
         return out
 
+    def _checked(self) -> dict[str, Spec]:
+        """Each plain member's spec (from its sample; documented only when no spec describes it)."""
+        if self._plain_specs is None:
+            specs: dict[str, Spec] = {}
+            for name, sample in self.plain.items():
+                documented = _documented_sample(sample)
+                try:
+                    specs[name] = Passthrough(_sample_spec(sample), example=documented.example())
+                except (TypeError, ValueError):
+                    specs[name] = Passthrough(documented)
+            self._plain_specs = specs
+        return self._plain_specs
+
     def _members(self) -> dict[str, Spec]:
-        members: dict[str, Spec] = {}
-        for name, sample in self.plain.items():
-            try:
-                members[name] = Passthrough(_sample_spec(sample))
-            except (TypeError, ValueError):
-                members[name] = Passthrough(_documented_sample(sample))
+        members: dict[str, Spec] = dict(self._checked())
         members.update(self.typed)
         return {name: members[name] for name in self.order if name in members}
 
@@ -94,7 +115,7 @@ def _sample_spec(sample: Any) -> Spec:
     return from_sample(sample)
 
 
-def _documented_sample(sample: Any) -> Spec:
+def _documented_sample(sample: Any) -> "Documented | Json":
     """A plain sample the gateway's specs cannot describe (e.g. a dict holding a NumpyParameterType):
     documented with inference-schema's own schema and example, which are plain JSON."""
     from inference_schema.parameter_types.standard_py_parameter_type import (
@@ -124,7 +145,9 @@ class FreeRankArray(Spec):
         rank = max(rank, 1)
         array = self._by_rank.get(rank)
         if array is None:
-            array = self._by_rank[rank] = Array(self.array.dtype, (None,) * rank)
+            array = self._by_rank[rank] = Array(
+                self.array.dtype, (None,) * rank, nullable=self.array.nullable_elements, sample_dtype=self.array.sample_dtype
+            )
         return array.decode(value, path, ctx)
 
     def schema(self, dialect: str) -> dict[str, Any]:
@@ -161,6 +184,32 @@ class IsoDate(Spec):
 
     def describe(self) -> str:
         return "date"
+
+
+class Base64Bytes(Spec):
+    """A `bytes` sample: base64 text (what inference-schema publishes, `format: byte`) becomes `bytes`;
+    anything else, or text that is not base64, is refused instead of failing inside the parameter type."""
+
+    def __init__(self, example: Any) -> None:
+        self._example = example
+
+    def decode(self, value: Any, path: str, ctx: DecodeContext) -> Any:
+        if isinstance(value, str):
+            try:
+                return base64.b64decode(value, validate=True)
+            except (binascii.Error, ValueError):
+                pass
+        ctx.problems.add(path or "$", f"expected base64 text (bytes), got {describe_value(value)}")
+        return value
+
+    def schema(self, dialect: str) -> dict[str, Any]:
+        return {"type": "string", "format": "byte"}
+
+    def example(self) -> Any:
+        return self._example
+
+    def describe(self) -> str:
+        return "bytes (base64)"
 
 
 class ReferenceConversion(Spec):

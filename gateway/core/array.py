@@ -29,6 +29,7 @@ from .cells import Cells
 from .codecs.base import column_cells
 from .decoding import DecodeContext, describe_value
 from .dtypes import wire_dtype, wire_name_of
+from .sample_dtype import SampleOverflow, representation, to_sample
 from .schema import cell
 from .specs import MISSING, Spec
 
@@ -45,8 +46,10 @@ class Array(Spec):
         *,
         nullable: bool = False,
         default: Any = MISSING,
+        sample_dtype: np.dtype[Any] | None = None,
     ) -> None:
-        """`nullable` is about elements (see the module docstring); the array itself is never null."""
+        """`nullable` is about elements (see the module docstring); the array itself is never null.
+        `sample_dtype` re-types decoded arrays as a sample's dtype (`core.sample_dtype`)."""
         wire = wire_dtype(dtype)
         shape = tuple(shape)
         if not shape or any(d is not None and (not isinstance(d, int) or d < 0) for d in shape):
@@ -60,6 +63,7 @@ class Array(Spec):
         self.shape: tuple[int | None, ...] = shape
         self.nullable_elements = nullable
         self.default = default
+        self.sample_dtype = sample_dtype
         self._cells = Cells(
             dtype,
             nullable=nullable,
@@ -69,15 +73,18 @@ class Array(Spec):
         self._example: Any = None
 
     @classmethod
-    def from_sample(cls, sample: np.ndarray, **options: Any) -> "Array":
+    def from_sample(cls, sample: np.ndarray, *, sample_dtype: bool = False, **options: Any) -> "Array":
         """dtype and shape from a sample (its first dimension left free); elements are nullable when
-        the sample holds NaN/NaT/None. Its first rows become the published example."""
+        the sample holds NaN/NaT/None. Its first rows become the published example. `sample_dtype`
+        gives decoded arrays the sample's own dtype (`datetime64[ns]`, `object`, `<U`)."""
         sample = np.asarray(sample)
         if sample.ndim == 0:
             raise ValueError("an Array sample needs at least one dimension")
         flat = sample.ravel()
         wire, _ = wire_name_of(sample.dtype, flat)
         options.setdefault("nullable", bool(len(flat)) and bool(pd.isna(flat).any()))
+        if sample_dtype:
+            options["sample_dtype"] = representation(sample.dtype, wire_dtype(wire).kind)
         array = cls(wire, (None, *sample.shape[1:]), **options)
         head = sample[:2]
         cells = column_cells(pd.Series(head.ravel()))
@@ -133,6 +140,12 @@ class Array(Spec):
             for k, message in bad:
                 ctx.problems.add(_element_path(path, k, dims), message)
             return None
+        if self.sample_dtype is not None:
+            try:
+                data = to_sample(data, self.sample_dtype)
+            except SampleOverflow as exc:
+                ctx.problems.add(_element_path(path, exc.position, dims), str(exc))
+                return None
         if self.shape[0] is None:  # a free first dimension counts rows, as a table's rows do
             ctx.rows += dims[0]
         return np.asarray(data).reshape(dims)

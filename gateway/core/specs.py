@@ -33,6 +33,8 @@ class Spec:
 
     default: Any = MISSING
     nullable: bool = False
+    #: an explicit null counts as absent (the default), as inference-schema treats optional parameters
+    null_is_absent: bool = False
 
     @property
     def required(self) -> bool:
@@ -239,7 +241,7 @@ def decode_members(
                 ctx.ignored.append(join_path(path, key))
     for name, spec in members.items():
         member_path = join_path(path, name)
-        if name in value:
+        if name in value and not (spec.null_is_absent and value[name] is None):
             out[name] = spec.decode(value[name], member_path, ctx)
         elif not spec.required:
             out[name] = spec.missing_value()

@@ -27,8 +27,9 @@ stops looking after `MAX_REPORTED_ERRORS` bad cells.
 from __future__ import annotations
 
 from dataclasses import KW_ONLY, dataclass
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
+import numpy as np
 import pandas as pd
 
 from gateway.errors import join_path
@@ -39,6 +40,7 @@ from .codecs.base import Columns, TypedRows
 from .decoding import DecodeContext, describe_value
 from .dtypes import EPOCH_UNITS, wire_dtype, wire_name_of
 from .frames import FrameBuilder, TableParts
+from .sample_dtype import SampleOverflow, representation, to_sample
 from .schema import cell, nullable
 from .specs import MISSING, Spec
 
@@ -47,13 +49,15 @@ __all__ = ("Column", "Table", "TableParts", "DeferredTable")
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One declared column: a wire dtype name, whether it may hold null, and for datetimes the
-    epoch unit (`s`, `ms`, `us`, `ns`) under which numbers are accepted besides ISO-8601 strings."""
+    """One declared column: a wire dtype name, whether it may hold null, for datetimes the epoch unit
+    (`s`, `ms`, `us`, `ns`) under which numbers are accepted besides ISO-8601 strings, and the sample's
+    dtype to give the converted column where it differs in representation only (`core.sample_dtype`)."""
 
     dtype: str
     _: KW_ONLY
     nullable: bool = False
     unit: str | None = None
+    sample_dtype: np.dtype[Any] | None = None
 
     def __post_init__(self) -> None:
         wire = wire_dtype(self.dtype)
@@ -112,13 +116,17 @@ class Table(Spec):
         orient: str = "records",
         *,
         nullable_columns: bool | None = None,
+        nullable_kinds: Collection[str] = (),
+        sample_dtypes: bool = False,
         **options: Any,
     ) -> "Table":
         """Columns from a sample DataFrame's dtypes; its first rows become the published example.
 
-        A column is nullable when its dtype is a pandas nullable one (`Int64`, `boolean`, ...) or the
-        sample has missing values in it; `nullable_columns=True`/`False` overrides that for all.
-        `options` are the constructor's (`strict_columns`, `nullable`, `default`).
+        A column is nullable when its dtype is a pandas nullable one (`Int64`, `boolean`, ...), the
+        sample has missing values in it or its wire kind is in `nullable_kinds` (`"float"`, ...);
+        `nullable_columns=True`/`False` overrides that for all. `sample_dtypes` gives decoded columns the
+        sample's own dtypes (`datetime64[ns]`, `object`). `options` are the constructor's
+        (`strict_columns`, `nullable`, `default`).
         """
         if not sample.columns.is_unique:
             raise ValueError("the sample has duplicate column names")
@@ -126,8 +134,12 @@ class Table(Spec):
         for i, name in enumerate(sample.columns):
             series = sample.iloc[:, i]
             wire, nullable_dtype = wire_name_of(series.dtype, series)
-            nullable = nullable_dtype or bool(series.isna().any()) if nullable_columns is None else nullable_columns
-            columns[str(name)] = Column(wire, nullable=nullable)
+            kind = wire_dtype(wire).kind
+            nullable = nullable_dtype or kind in nullable_kinds or bool(series.isna().any())
+            if nullable_columns is not None:
+                nullable = nullable_columns
+            own = representation(series.dtype, kind) if sample_dtypes else None
+            columns[str(name)] = Column(wire, nullable=nullable, sample_dtype=own)
         table = cls(columns, orient=orient, **options)
         head = sample.head(3)
         table._example = table.codec.encode(head.set_axis([str(c) for c in head.columns], axis=1))
@@ -213,10 +225,21 @@ class Table(Spec):
             bad: list[tuple[int, str]] = []
             suffix = f" (column '{name}')" if codec.positional else ""
             array = cells.convert(values, bad, suffix, typed=found.typed)
+            own = self.columns[name].sample_dtype
+            if array is not None and own is not None:
+                try:
+                    array = to_sample(array, own)
+                except SampleOverflow as exc:
+                    array = None
+                    bad.append((exc.position, f"{exc}{suffix}"))
             if array is None:
                 failed = True
                 position = found.positions.get(name, order)
-                bad_cells.extend((row, position, codec.cell_path(path, name, position, row), msg) for row, msg in bad)
+                labels = found.labels
+                bad_cells.extend(
+                    (row, position, codec.cell_path(path, name, position, row if labels is None else labels[row]), msg)
+                    for row, msg in bad
+                )
             else:
                 arrays[name] = array
         bad_cells.sort()

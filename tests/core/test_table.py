@@ -392,7 +392,8 @@ def test_a_column_differing_only_by_case_says_so():
 
 FORMS = (
     '[{"column": value, ...}, ...] (records), {"columns": [...], "data": [[...], ...]} (split), '
-    '{"ColumnNames": [...], "Values": [[...], ...]} (classic), {"column": [values, ...], ...} (columns)'
+    '{"ColumnNames": [...], "Values": [[...], ...]} (classic), {"column": [values, ...], ...} (columns), '
+    '{"row label": {"column": value, ...}, ...} (index)'
 )
 
 
@@ -416,7 +417,7 @@ def test_a_value_in_no_table_form_is_one_problem_listing_the_forms(value, got):
 
 def test_the_values_form_is_listed_when_declared():
     _, problems, _ = decode(Table(CHURN, orient="values"), "x")
-    assert problems[0][1].endswith('{"column": [values, ...], ...} (columns), [[value, ...], ...] (values); got "x"')
+    assert problems[0][1].endswith('(index), [[value, ...], ...] (values); got "x"')
 
 
 def test_rows_that_are_not_objects():
@@ -522,8 +523,8 @@ def test_declaration_mistakes_fail_at_once():
         Table({"a": "integer"})
     with pytest.raises(ValueError, match="at least one column"):
         Table({})
-    with pytest.raises(ValueError, match="unknown table form 'index'"):
-        Table({"a": "int64"}, orient="index")
+    with pytest.raises(ValueError, match="unknown table form 'table'"):
+        Table({"a": "int64"}, orient="table")
     with pytest.raises(ValueError, match="only datetime columns take an epoch unit"):
         Column("int64", unit="s")
     with pytest.raises(ValueError, match="one of"):

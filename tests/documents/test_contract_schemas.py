@@ -36,6 +36,7 @@ STEMS = (
     "table-split",
     "table-classic",
     "table-columns",
+    "table-index",
     "table-values",
 )
 TABLE_STEMS = tuple(stem for stem in STEMS if stem.startswith("table-"))

@@ -7,8 +7,10 @@ Detection looks only at the JSON shape:
 * an object whose keys are among `ColumnNames`/`Values`/`ColumnTypes` → `classic`;
 * an object whose keys are among `columns`/`data`/`index` → `split`;
 * any other object with at least one key naming a declared column (case aside) → `columns`
-  (`{"col": [values]}`); an object none of whose keys does is no table form, and `near_miss`
-  says what it looks like instead (a split table with extra keys, a Studio response, ...).
+  (`{"col": [values]}` or `{"col": {"label": value}}`);
+* an object none of whose keys does, whose values are all objects → `index`
+  (`{"label": {"col": value}}`); any other object is no table form, and `near_miss` says what it
+  looks like instead (a split table with extra keys, a Studio response, ...).
 
 A table whose declared columns are themselves called `columns` and `data` (or `ColumnNames` and
 `Values`) is read in the `columns` form when every key is one of its column names, unless its
@@ -23,6 +25,7 @@ from typing import Any, Collection, Mapping
 from .base import Codec, Columns
 from .classic import ClassicCodec
 from .columns import ColumnsCodec
+from .index import IndexCodec
 from .records import RecordsCodec
 from .split import SplitCodec
 from .values import ValuesCodec
@@ -30,7 +33,7 @@ from .values import ValuesCodec
 __all__ = ("CODECS", "FORMS", "Codec", "Columns", "get_codec", "detect", "near_miss")
 
 CODECS: Mapping[str, Codec] = MappingProxyType(
-    {codec.name: codec for codec in (RecordsCodec(), SplitCodec(), ClassicCodec(), ColumnsCodec(), ValuesCodec())}
+    {codec.name: codec for codec in (RecordsCodec(), SplitCodec(), ClassicCodec(), ColumnsCodec(), IndexCodec(), ValuesCodec())}
 )
 
 # How an error message shows each form.
@@ -40,6 +43,7 @@ FORMS: Mapping[str, str] = MappingProxyType(
         "split": '{"columns": [...], "data": [[...], ...]} (split)',
         "classic": '{"ColumnNames": [...], "Values": [[...], ...]} (classic)',
         "columns": '{"column": [values, ...], ...} (columns)',
+        "index": '{"row label": {"column": value, ...}, ...} (index)',
         "values": "[[value, ...], ...] (values)",
     }
 )
@@ -80,7 +84,7 @@ def detect(obj: Any, declared_orient: str, names: Collection[str] = ()) -> str |
         return "split"
     folded = {name.casefold() for name in names}
     if folded and not any(type(key) is str and key.casefold() in folded for key in keys):
-        return None
+        return "index" if all(type(row) is dict for row in obj.values()) else None
     return "columns"
 
 

@@ -29,6 +29,7 @@ __all__ = (
     "row_columns",
     "required_keys",
     "rows_of",
+    "labels_index",
 )
 
 _Unit = Literal["s", "ms", "us", "ns"]
@@ -41,7 +42,9 @@ class Columns:
 
     `values` maps each declared column found on the wire to its cells (a list or tuple, `ABSENT`
     where a records row lacks it). `unknown` lists the wire's other column names. `positions` is the
-    wire position of each column (for the paths of split/classic/values cells). `named` is False when
+    wire position of each column (for the paths of split/classic/values cells). `index` holds the
+    DataFrame's row labels, and `labels` the keys that address rows on the wire (index and labelled
+    columns forms). `named` is False when
     the wire carried no column names at all (an empty records array): nothing is then missing.
     """
 
@@ -50,6 +53,7 @@ class Columns:
     unknown: list[str] = field(default_factory=list)
     positions: dict[str, int] = field(default_factory=dict)
     index: list[Any] | None = None
+    labels: list[str] | None = None  # the wire's row labels, where cells are addressed by label
     named: bool = True
     typed: bool = False  # cells whose types msgspec checked already (`gateway.core.fastpath`)
 
@@ -86,8 +90,9 @@ class Codec(Protocol):
         """The declared columns (`names`) of `obj`; None when its structure is unusable (reported)."""
         ...
 
-    def cell_path(self, path: str, name: str, position: int, row: int) -> str:
-        """The JSON path of the cell of column `name` (wire position `position`) in row `row`."""
+    def cell_path(self, path: str, name: str, position: int, row: int | str) -> str:
+        """The JSON path of the cell of column `name` (wire position `position`) in row `row` (its
+        number, or its label in a form whose rows are keyed by label)."""
         ...
 
     def encode(self, frame: pd.DataFrame) -> Any:
@@ -181,6 +186,15 @@ def row_columns(
                 break
         return None
     return {name: list(map(itemgetter(position), rows)) for name, position in wanted.items()}
+
+
+def labels_index(labels: list[str]) -> list[Any]:
+    """Row labels as pandas reads them from JSON keys: integers when every label is one, else the text."""
+    try:
+        numbers = [int(label) for label in labels]
+    except ValueError:
+        return labels
+    return numbers if all(str(n) == label for n, label in zip(numbers, labels)) else labels
 
 
 def required_keys(obj: dict[str, Any], keys: Sequence[str], path: str, ctx: DecodeContext) -> bool:

@@ -49,7 +49,7 @@ class ClassicCodec:
         unknown = [name for name in wire_names if name not in names]
         return Columns(values, len(obj["Values"]), unknown=unknown, positions=positions)
 
-    def cell_path(self, path: str, name: str, position: int, row: int) -> str:
+    def cell_path(self, path: str, name: str, position: int, row: int | str) -> str:
         return f"{path}.Values[{row}][{position}]"
 
     def encode(self, frame: pd.DataFrame) -> dict[str, Any]:

@@ -55,7 +55,7 @@ class RecordsCodec:
         columns = {key: _gather(rows, key, path, ctx) for key in keys if key in names}
         return Columns(columns, len(rows), unknown=[key for key in keys if key not in names])
 
-    def cell_path(self, path: str, name: str, position: int, row: int) -> str:
+    def cell_path(self, path: str, name: str, position: int, row: int | str) -> str:
         return join_path(f"{path}[{row}]", name)
 
     def encode(self, frame: pd.DataFrame) -> list[dict[str, Any]]:

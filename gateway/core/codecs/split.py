@@ -54,7 +54,7 @@ class SplitCodec:
         unknown = [name for name in wire_names if name not in names]
         return Columns(values, rows, unknown=unknown, positions=positions, index=index)
 
-    def cell_path(self, path: str, name: str, position: int, row: int) -> str:
+    def cell_path(self, path: str, name: str, position: int, row: int | str) -> str:
         return f"{path}.data[{row}][{position}]"
 
     def encode(self, frame: pd.DataFrame) -> dict[str, Any]:

@@ -31,7 +31,7 @@ class ValuesCodec:
             return None
         return Columns(values, len(obj), positions=positions)
 
-    def cell_path(self, path: str, name: str, position: int, row: int) -> str:
+    def cell_path(self, path: str, name: str, position: int, row: int | str) -> str:
         return f"{path}[{row}][{position}]"
 
     def encode(self, frame: pd.DataFrame) -> list[list[Any]]:

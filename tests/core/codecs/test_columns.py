@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from gateway.core.codecs import CODECS
@@ -46,3 +48,43 @@ def test_a_missing_column():
 def test_encode():
     frame = pd.DataFrame({"age": [1, 2], "name": ["a", None]})
     assert CODECS["columns"].encode(frame) == {"age": [1, 2], "name": ["a", None]}
+
+
+# --- labelled columns: pandas' default `to_json()` -------------------------------------------------
+
+
+def test_labelled_columns_become_the_index():
+    sent = pd.DataFrame({"age": [1, 2], "name": ["a", "b"]}, index=[7, 9])
+    frame, problems, ctx = decode(json.loads(sent.to_json()))
+    assert problems == [] and ctx.forms == {"Inputs.data": "columns"}
+    pd.testing.assert_frame_equal(frame, sent, check_dtype=False)
+
+
+def test_labelled_columns_from_the_parsed_body():
+    frame, problems, _ = decode({"age": {"7": 1, "9": 2}, "name": {"9": "b", "7": "a"}})
+    assert problems == []
+    assert frame.index.tolist() == [7, 9]  # integer labels, as pandas reads them
+    assert frame["name"].tolist() == ["a", "b"]  # aligned by label, not by position
+
+
+def test_text_labels_stay_text():
+    frame, _, _ = decode({"age": {"r1": 1, "02": 2}, "name": {"r1": "a", "02": "b"}})
+    assert frame.index.tolist() == ["r1", "02"]
+
+
+def test_labelled_cell_paths_name_the_label():
+    _, problems, _ = decode({"age": {"0": 1, "1": "x"}, "name": {"0": "a", "1": "b"}})
+    assert problems == [('Inputs.data.age["1"]', 'expected an integer (int64), got "x"')]
+
+
+def test_labelled_columns_must_share_their_labels():
+    _, problems, _ = decode({"age": {"0": 1, "1": 2}, "name": {"0": "a", "2": "c"}})
+    assert problems == [(
+        "Inputs.data.name",
+        "expected the row labels of column 'age': this column lacks row label(s) '1' and has row label(s) '2' "
+        "that column 'age' lacks",
+    )]
+    _, problems, _ = decode({"age": {"0": 1}, "name": ["a"]})
+    assert problems == [("Inputs.data.name", "expected an object keyed by row label, as column 'age' has, got an array")]
+    _, problems, _ = decode({"age": [1], "name": {"0": "a"}})
+    assert problems == [("Inputs.data.name", "expected an array of 1 values, as column 'age' has, got an object")]

@@ -9,13 +9,13 @@ from gateway.core.codecs import CODECS, detect, get_codec
 
 
 def test_the_registry_is_a_read_only_literal_mapping():
-    assert list(CODECS) == ["records", "split", "classic", "columns", "values"]
+    assert list(CODECS) == ["records", "split", "classic", "columns", "index", "values"]
     assert all(codec.name == name for name, codec in CODECS.items())
     with pytest.raises(TypeError):
         CODECS["x"] = CODECS["records"]  # type: ignore[index]
     assert get_codec("split") is CODECS["split"]
-    with pytest.raises(ValueError, match="unknown table form 'index'; use one of: records, split"):
-        get_codec("index")
+    with pytest.raises(ValueError, match="unknown table form 'table'; use one of: records, split"):
+        get_codec("table")
 
 
 def test_every_codec_module_declares_all():

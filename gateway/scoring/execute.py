@@ -21,6 +21,7 @@ from gateway.errors import ScoringError, ScoringTimeout
 
 from .arguments import Incoming, arguments
 from .batching import Batcher
+from .current import scoring_request
 from .inline import InlineOverrun, InlinePolicy
 from .limits import Limiter
 from .scorer import Scorer
@@ -98,7 +99,8 @@ def _execute_sync(scorer: Scorer, incoming: Incoming) -> Outcome:
     started = time.perf_counter()
     kwargs, ctx = arguments(scorer, incoming)
     try:
-        value = scorer.run(**kwargs)
+        with scoring_request(incoming.request_id):
+            value = scorer.run(**kwargs)
     except Exception as exc:
         raise _failed(scorer, incoming, exc, "raised") from None
     return _finish(scorer, incoming, value, started, ctx)
@@ -112,7 +114,8 @@ async def _execute_async(scorer: Scorer, incoming: Incoming, executor: Executor 
     else:
         kwargs, ctx = arguments(scorer, incoming)
     try:
-        value = await scorer.run(**kwargs)
+        with scoring_request(incoming.request_id):
+            value = await scorer.run(**kwargs)
     except Exception as exc:
         raise _failed(scorer, incoming, exc, "raised") from None
     return _finish(scorer, incoming, value, started, ctx)

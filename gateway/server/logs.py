@@ -22,6 +22,7 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError
 
 from .keys import REQUEST_ID, ROWS, SCORER_NAME, STARTED
+from .request_logs import install_request_ids
 
 __all__ = (
     "AccessLogger", "BufferedStreamHandler", "JsonFormatter", "TextFormatter", "RedactRequests", "configure_logging",
@@ -47,6 +48,9 @@ class TextFormatter(logging.Formatter):
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         record.message = escape(record.message)
+        request_id = getattr(record, "request_id", None)
+        if request_id is not None:  # a line of the scorer's, written for this request (`request_logs`)
+            record.message = f"id={escape(request_id)} {record.message}"
         return super().formatMessage(record)
 
     def formatException(self, ei: Any) -> str:
@@ -69,7 +73,11 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line; fields passed with `extra={"fields": {...}}` are merged in."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = self._entry(record.created, record.levelname, record.name, record.getMessage(), getattr(record, "fields", {}))
+        fields = getattr(record, "fields", {})
+        request_id = getattr(record, "request_id", None)
+        if request_id is not None:  # a line of the scorer's, written for this request (`request_logs`)
+            fields = {**fields, "request_id": request_id}
+        entry = self._entry(record.created, record.levelname, record.name, record.getMessage(), fields)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
@@ -149,10 +157,11 @@ AIOHTTP_LOGGERS = ("aiohttp.server", "aiohttp.web", "aiohttp.internal")  # not a
 
 def configure_logging(level: str, log_format: str) -> None:
     """The root logger writes to stderr (buffered, see `BufferedStreamHandler`) as text or JSON lines;
-    aiohttp's request errors go through `RedactRequests`."""
+    aiohttp's request errors go through `RedactRequests`; the scorer's lines carry their request id."""
     sys.stderr.flush()
     handler = BufferedStreamHandler(sys.stderr.fileno())
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    install_request_ids()
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

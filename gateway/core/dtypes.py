@@ -237,12 +237,11 @@ def datetime_dtype(aware: bool) -> Any:
 def json_schema(name: str, *, nullable: bool = False, unit: str | None = None) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one cell; `unit` lets datetimes be epoch numbers too.
 
-    Datetimes are described by their pattern only: the RFC 3339 `date-time` format, which a validator
-    may assert, rejects the naive values Power Query writes (the OpenAPI documents keep the format).
+    Datetimes carry the `date-time` format beside the pattern that also admits Power Query's naive form:
+    in draft 2020-12 `format` annotates (it asserts nothing unless a validator is told to), so schema-driven
+    generators produce datetimes, while the pattern states what the gateway really accepts.
     """
     schema = dict(wire_dtype(name).schema)
-    if "pattern" in schema:
-        schema.pop("format", None)
     types: list[str] = [schema["type"]]
     if unit is not None:
         types.append("number")

@@ -25,6 +25,8 @@ from gateway.errors import StartupError
 from gateway.scoring.scorer import Scorer
 from gateway.settings import Settings
 
+from .score_operations import score_operations
+
 __all__ = ("VERSIONS", "USER_FILES", "DocumentOptions", "build_document", "normalize_version", "user_documents")
 
 #: accepted `?version=` values → the dialect they select
@@ -111,34 +113,10 @@ def build_document(scorer: Scorer, score_path: str, dialect: str, options: Docum
         "description": "For example: Bearer abc123",
     }
     health_doc = "Simple health check endpoint to ensure the service is up at any given point."
-    score_doc = "Run web service's model and get the prediction output"
     versions = list(VERSIONS)
     if dialect == "2.0":
         ref = "#/definitions/"
         error = {"description": "The service failed to execute due to an error.", "schema": {"$ref": ref + "ErrorResponse"}}
-        score: dict[str, Any] = {
-            "operationId": "RunMLService",
-            "description": score_doc,
-            "parameters": [
-                {
-                    "name": "serviceInputPayload",
-                    "in": "body",
-                    "required": scorer.contract is not None,
-                    "description": "The input payload for executing the real-time machine learning service.",
-                    "schema": {"$ref": ref + "ServiceInput"},
-                }
-            ],
-            "responses": {
-                "200": {
-                    "description": "The service processed the input correctly and provided a result prediction, "
-                    "if applicable.",
-                    "schema": {"$ref": ref + "ServiceOutput"},
-                },
-                "default": error,
-            },
-        }
-        if security:
-            score["security"] = security
         document: dict[str, Any] = {
             "swagger": "2.0",
             "info": info,
@@ -162,7 +140,7 @@ def build_document(scorer: Scorer, score_path: str, dialect: str, options: Docum
                         },
                     }
                 },
-                prefix + score_path: {"post": score},
+                prefix + score_path: score_operations(scorer, dialect, ref, error, security),
                 prefix + "/swagger.json": {
                     "get": {
                         "operationId": "GetSwaggerSpec",
@@ -185,24 +163,6 @@ def build_document(scorer: Scorer, score_path: str, dialect: str, options: Docum
 
     ref = "#/components/schemas/"
     error3 = {"description": "The service failed to execute due to an error.", "content": _json_body(ref + "ErrorResponse", dialect)}
-    score3: dict[str, Any] = {
-        "operationId": "RunMLService",
-        "description": score_doc,
-        "requestBody": {
-            "description": "The input payload for executing the real-time machine learning service.",
-            "required": scorer.contract is not None,
-            "content": _json_body(ref + "ServiceInput", dialect),
-        },
-        "responses": {
-            "200": {
-                "description": "The service processed the input correctly and provided a result prediction, if applicable.",
-                "content": _json_body(ref + "ServiceOutput", dialect),
-            },
-            "default": error3,
-        },
-    }
-    if security:
-        score3["security"] = security
     components: dict[str, Any] = {"schemas": schemas}
     if security:
         components["securitySchemes"] = {"Bearer": bearer}
@@ -224,7 +184,7 @@ def build_document(scorer: Scorer, score_path: str, dialect: str, options: Docum
                     },
                 }
             },
-            prefix + score_path: {"post": score3},
+            prefix + score_path: score_operations(scorer, dialect, ref, error3, security),
             prefix + "/swagger.json": {
                 "get": {
                     "operationId": "GetSwaggerSpec",

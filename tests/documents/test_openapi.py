@@ -264,3 +264,23 @@ def test_dataframe_example_with_datetimes_round_trips():
     document = build_document(Scorer.from_function("default", run), "/score", "2.0", DocumentOptions())
     example = document["definitions"]["ServiceInput"]["example"]
     assert example["Inputs"]["data"][0]["when"].startswith("2024-03-21T10:00:00")
+
+
+@pytest.mark.parametrize("dialect", ["2.0", "3.0", "3.1"])
+async def test_get_on_the_score_path_is_documented_as_served(dialect, serve):
+    @contract(Inputs={"x": Value(int)}, GlobalParameters={"scale": Value(float, default=1.0)})
+    def run(Inputs, GlobalParameters):
+        return {"Results": Inputs["x"] * GlobalParameters["scale"]}
+
+    scorer = Scorer.from_function("default", run)
+    document = build_document(scorer, "/score", dialect, DocumentOptions())
+    {"2.0": OpenAPIV2SpecValidator, "3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}[dialect](document).validate()
+    get = document["paths"]["/score"]["get"]
+    assert [(p["name"], p["in"]) for p in get["parameters"]] == [("Inputs", "query"), ("GlobalParameters", "query")]
+    assert get["responses"]["200"] == document["paths"]["/score"]["post"]["responses"]["200"]
+    client = await serve(scorer)
+    answered = await client.get("/score", params={"Inputs": json.dumps({"x": 3}), "GlobalParameters": '{"scale": 2}'})
+    assert await answered.json() == {"Results": 6.0}
+    refused = await client.put("/score", json={})
+    allowed = set(refused.headers["Allow"].split(",")) - {"OPTIONS"}  # OPTIONS: CORS preflights
+    assert allowed == {m.upper() for m in document["paths"]["/score"]} == {"GET", "POST"}

@@ -1,5 +1,6 @@
-"""`/docs`: a page for people — Swagger UI (shipped as package data, no CDN) over each scorer's OpenAPI 3
-document, with a scorer picker, the contract's example pre-filled and a working "Try it out".
+"""`/docs`: a page for people — per scorer its columns, the Power Query function to copy and worked calls
+(`docs_panel`), then Swagger UI (shipped as package data, no CDN) over each scorer's OpenAPI 3 document,
+with a scorer picker, the contract's example pre-filled and a working "Try it out".
 
 The page and its static files hold no data and are open; the documents and the score routes keep
 needing the API key, which the page asks for and sends with every request it makes.
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from .docs_panel import PANEL_SCRIPT, PANEL_STYLE, scorer_panels
 from .keys import SCORING, SETTINGS
 
 __all__ = ("STATIC_DIR", "SWAGGER_UI_VERSION", "docs_page")
@@ -32,12 +34,16 @@ _PAGE = """<!doctype html>
     #gateway-bar {{ display: flex; gap: 1em; align-items: center; padding: 0.6em 1.2em; background: #1b1b1b; color: #fff; }}
     #gateway-bar strong {{ font-size: 1.1em; }}
     #gateway-bar input {{ padding: 0.3em; min-width: 22em; }}
+{panel_style}
   </style>
 </head>
 <body>
   <div id="gateway-bar">
     <strong>{title}</strong><span>gateway {version} · {count} scorer(s)</span>
     {key_field}
+  </div>
+  <div id="gateway-start">
+{panels}
   </div>
   <div id="swagger-ui"></div>
   <script src="{static}/swagger-ui-bundle.js"></script>
@@ -68,9 +74,12 @@ _PAGE = """<!doctype html>
       document.getElementById("gateway-key-use").addEventListener("click", () => {{
         sessionStorage.setItem("gateway-key", apiKey());
         start();
+        loadFunctions();
       }});
     }}
     start();
+    const PREFIX = {prefix};
+{panel_script}
   </script>
 </body>
 </html>
@@ -98,5 +107,9 @@ async def docs_page(request: web.Request) -> web.Response:
         static=f"{prefix}/docs/static",
         urls=json.dumps(urls).replace("</", "<\\/"),
         key_field=_KEY_FIELD if settings.api_keys else "",
+        prefix=json.dumps(prefix).replace("</", "<\\/"),
+        panel_style=PANEL_STYLE,
+        panel_script=PANEL_SCRIPT,
+        panels=scorer_panels(registry, names, prefix, bool(settings.api_keys)),
     )
     return web.Response(text=page, content_type="text/html", charset="utf-8")

@@ -69,3 +69,36 @@ async def test_docs_under_a_path_prefix_with_keys_open_and_load_their_static_fil
     for protected in ("/ml/scorers/default/swagger.json?version=3", "/ml/metrics", "/ml/docsx", "/ml/docs/staticx"):
         assert (await client.get(protected)).status == 401, protected
     assert (await client.post("/ml/score", json={"Inputs": {"data": []}})).status == 401
+
+
+async def test_each_scorer_has_its_columns_function_and_worked_calls(serve):
+    client = await serve(other=churn, default=churn, settings=Settings(path_prefix="ml"))
+    page = await (await client.get("/ml/docs")).text()
+    panels = page.split('<details class="gateway-scorer"')[1:]
+    assert [p.split('data-scorer="', 1)[1].split('"', 1)[0] for p in panels] == ["default", "other"]
+    first, second = panels
+    assert " open>" in first.split("\n", 1)[0] and " open>" not in second.split("\n", 1)[0]
+    assert "<summary>default · POST /ml/score</summary>" in first and "POST /ml/score/other" in second
+    rows = [row.split("<td>")[1:] for row in first.split("</th></tr>", 1)[1].split("</table>", 1)[0].split("<tr>")[1:]]
+    declared = churn.__gateway_contract__.params["Inputs"].members["data"].columns  # type: ignore[attr-defined]
+    assert [r[1].split("<")[0] for r in rows] == list(declared)
+    assert [r[3].split("<")[0] for r in rows] == ["yes" if c.nullable else "no" for c in declared.values()]
+    assert 'data-src="/ml/powerquery/default.pq"' in first and 'data-src="/ml/powerquery/other.pq"' in second
+    for client_name in ("curl", "python", "mlflow", "csv"):
+        assert f'id="gateway-call-default-{client_name}"' in first
+    assert "{{BASE_URL}}/score&#x27;" in first and "{{BASE_URL}}/invocations" in first
+    assert "{{BASE_URL}}/score/other/invocations" in second
+    assert "const PREFIX = \"/ml\";" in page
+
+
+def test_the_python_call_is_python():
+    from gateway.documents.worked_calls import BASE_URL, worked_calls
+    from gateway.scoring.scorer import Scorer
+
+    scorer = Scorer.from_function("default", churn)
+    [python] = [c for c in worked_calls(scorer, "/score", default=True, api_key=True) if c.client == "Python"]
+    namespace: dict = {}
+    source = python.text.replace("import requests", "").split("answer =", 1)[0]
+    exec(source, namespace)  # the body is a Python literal (True, None), not JSON text
+    assert namespace["body"] == scorer.contract.envelope().example()
+    assert f'requests.post("{BASE_URL}/score", json=body, headers={{"Authorization": "Bearer " + key}}' in python.text

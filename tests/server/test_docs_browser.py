@@ -83,3 +83,28 @@ def test_with_keys_the_key_field_authorizes_try_it_out(browser, gateway_process,
     seen = send_prefilled_example(browser, process.base, key="s3cret")
     assert seen["status"] == "200"
     assert "Results" in json.loads(seen["body"])
+
+
+def test_the_start_panel_has_the_function_for_this_address_and_calls_to_copy(browser, gateway_process, model_dir):
+    process = gateway_process(
+        "--scorer", f"churn={EXAMPLE / 'score.py'}", "--model-dir", str(model_dir), "--api-key", "s3cret"
+    )
+    wait = WebDriverWait(browser, 60)
+    browser.get(process.base + "/docs")
+    function = browser.find_element(By.ID, "gateway-pq-churn")
+    wait.until(lambda _: "API key" in function.text)  # the function needs the key, and the page says so
+    browser.find_element(By.ID, "gateway-key").send_keys("s3cret")
+    browser.find_element(By.ID, "gateway-key-use").click()
+    wait.until(lambda _: function.get_attribute("data-loaded") == "true")
+    assert function.text.startswith(f'// Score_churn: scores a table with the scorer "churn" served at {process.base}/score')
+    assert f'"{process.base}"' in function.text  # the base URL is the page's own address
+    curl = browser.find_element(By.ID, "gateway-call-churn-curl").text
+    assert curl.startswith(f"curl -X POST '{process.base}/score'") and "{{BASE_URL}}" not in curl
+    rows = browser.find_elements(By.CSS_SELECTOR, ".gateway-columns tr")
+    assert [r.find_elements(By.TAG_NAME, "td")[1].text for r in rows[1:]] == [
+        "age", "income", "is_member", "city", "signup_date"]
+    button = browser.find_element(By.CSS_SELECTOR, "button[data-target='gateway-pq-churn']")
+    button.click()
+    status = button.find_element(By.XPATH, "following-sibling::span[1]")
+    wait.until(lambda _: status.text != "")
+    assert status.text in ("Copied", "Select the text and copy it")

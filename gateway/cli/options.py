@@ -1,7 +1,8 @@
 """The serve options, each declared once in `OPTIONS`: flags, environment variables, default and `Settings` field.
 
 The argparse arguments, the `--help` epilog and the `Settings` keyword arguments are all made from that table,
-so adding an option is one row here and one field of `gateway.settings.Settings`.
+so adding an option is one row here and one field of `gateway.settings.Settings`. A value comes from the
+option's flag, else its environment variables, else the config file (the same names as keys), else its default.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from gateway.scoring.loader import CONVENTIONS
-from gateway.settings import DEFAULT_MAX_BODY, ScorerTarget, parse_scorer_option
+from gateway.settings import DEFAULT_MAX_BODY, OVERLOAD_STATUSES, ScorerTarget, parse_scorer_option
+
+from .config_file import ConfigFile, ConfigFileError, read_config
 
 __all__ = ("ADDS", "REPLACES", "Env", "Option", "OPTIONS", "add_arguments", "epilog", "read", "settings_kwargs")
 
@@ -52,7 +55,7 @@ class Option:
     default: Any = None  # a callable is called for the default when the option is read
     finish: Callable[[Any], Any] | None = None
     repeat: str = ""  # REPLACES or ADDS: the flag may be given several times, the value is a tuple
-    switch: bool = False  # a flag without a value (no environment variable)
+    switch: bool = False  # a flag without a value (its variables, if any, are read with `parse`)
     metavar: str | None = None
     choices: tuple[str, ...] | None = None
     setting: bool = True
@@ -83,6 +86,22 @@ def _tcp_port(port: int) -> int:
     return port
 
 
+def _boolean(text: str) -> bool:
+    """A boolean variable: 1, true, yes, on or 0, false, no, off (any case)."""
+    word = text.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)
+
+
+def _overload_status(status: int) -> int:
+    if status not in OVERLOAD_STATUSES:
+        raise ValueError(f"--overload-status {status}: give 429 or 503")
+    return status
+
+
 def _directory(path: str | None) -> str | None:
     if not path:
         return None
@@ -97,6 +116,10 @@ OPTIONS: tuple[Option, ...] = (
            "what to serve: package.module:function, path/to/score.py (function run) or path/to/score.py:function; "
            "repeat with NAME=TARGET to serve several (the one named 'default', or the only one, answers /score)",
            default=(), finish=_targets, repeat=REPLACES, metavar="[NAME=]TARGET"),
+    Option("config_file", ("--config-file", "--config_file"),
+           (Env("AZUREML_CONFIG_FILE", "a JSON object of these variables' values, below the environment"),),
+           "a JSON file of environment variables' values (else config.json in AML_APP_ROOT or beside the entry "
+           "script): flags beat the environment, which beats the file"),
     Option("host", ("--host",), ("GATEWAY_HOST",), "bind address (127.0.0.1)", default="127.0.0.1"),
     Option("port", ("--port",), ("GATEWAY_PORT",), "TCP port (5001)", int, 5001, finish=_tcp_port),
     Option("model_dir", ("--model-dir", "--model_dir"), ("GATEWAY_MODEL_DIR",), "exported to scorers as AZUREML_MODEL_DIR (must exist)",
@@ -120,6 +143,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("max_concurrency", ("--max-concurrency",), ("GATEWAY_MAX_CONCURRENCY",),
            "scorer calls running at once per process (max(4, CPUs))", int, lambda: max(4, os.cpu_count() or 1)),
     Option("max_queue", ("--max-queue",), ("GATEWAY_MAX_QUEUE",), "requests waiting for a slot before 429 (64)", int, 64),
+    Option("overload_status", ("--overload-status",), ("GATEWAY_OVERLOAD_STATUS",),
+           "the status of a request refused at capacity, with Retry-After: 429, or 503 for clients that retry only "
+           "503 (Azure Stream Analytics) (429)", int, 429, finish=_overload_status, metavar="429|503"),
     Option("cors_origins", ("--cors-origins", "--access_control_allow_origins"),
            ("GATEWAY_CORS_ORIGINS", Env("AML_CORS_ORIGINS", "allowed CORS origins, comma-separated")),
            "comma-separated origins allowed by CORS ('*' for any)", finish=_csv),
@@ -132,6 +158,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("log_level", ("--log-level",), ("GATEWAY_LOG_LEVEL", Env("AZUREML_LOG_LEVEL", "the log level, as azmlinfsrv reads it")),
            "INFO, DEBUG, ...", default="INFO"),
     Option("reuse_port", ("--reuse-port",), (), argparse.SUPPRESS, default=False, switch=True),
+    Option("text_values", ("--text-values",), (Env("GATEWAY_TEXT_VALUES", "1 or 0"),),
+           "accept the exact text of a number or boolean in every table (\"12\", \"3.5\", \"true\"), as Azure "
+           "Stream Analytics and Excel send them", _boolean, False, switch=True),
     Option("service_name", (), ("SERVICE_NAME",), "the swagger document's title", default="ML service"),
     Option("service_version", (), ("SERVICE_VERSION",), "the swagger document's version", default="1.0"),
     Option("path_prefix", (), ("SERVICE_PATH_PREFIX",), "a path prefix for every route", default=""),
@@ -183,38 +212,66 @@ def _wrapped(items: list[str], width: int = 100) -> list[str]:
     return [*lines, line] if line else lines
 
 
-def _from_environment(option: Option) -> Any:
-    """The option's value from its variables, or its default; a malformed number stops the process (exit 1)."""
+_UNSET = object()
+
+
+def _from_variables(option: Option, lookup: Callable[[str], str | None], where: str) -> Any:
+    """The option's value from its variables as `lookup` gives them, or `_UNSET`; a malformed number stops the
+    process (exit 1)."""
     variables = option.variables
     for index, env in enumerate(variables):
-        raw = os.environ.get(env.name)
+        raw = lookup(env.name)
         if not raw:
             continue
         items = _csv(raw) if option.repeat == ADDS else (raw,)
         try:
             values = tuple(option.parse(item) for item in items)
         except ValueError:
-            kind = "a number" if option.parse in (int, float) else "valid"
-            raise SystemExit(f"gateway: error: environment variable {env.name}={raw!r} is not {kind}") from None
+            kind = "a number" if option.parse in (int, float) else "a boolean" if option.parse is _boolean else "valid"
+            raise SystemExit(f"gateway: error: {where}{env.name}={raw!r} is not {kind}") from None
         if env.scale != 1.0:
             values = tuple(value / env.scale for value in values)
         value = values if option.repeat else values[0]
         if value or index == len(variables) - 1:
             return value
-    return option.default() if callable(option.default) else option.default
+    return _UNSET
+
+
+def _from_environment(option: Option, config: ConfigFile) -> Any:
+    """The option's value from its variables, else from the config file's keys of the same names, else its default."""
+    value = _from_variables(option, os.environ.get, "environment variable ")
+    if value is _UNSET and config.values:
+        value = _from_variables(option, config.get, f"config file {config.path}: ")
+    if value is _UNSET:
+        return option.default() if callable(option.default) else option.default
+    return value
+
+
+def _config(parser: argparse.ArgumentParser, args: argparse.Namespace | None) -> ConfigFile:
+    """The config file read (the flag's, AZUREML_CONFIG_FILE's, else a config.json found); one that cannot be
+    used is a usage error (exit 2)."""
+    given = getattr(args, "config_file", None) or os.environ.get("AZUREML_CONFIG_FILE") or None
+    scripts = getattr(args, "scorers", None) or [text for text in (os.environ.get("AZUREML_ENTRY_SCRIPT"),) if text]
+    try:
+        return read_config(given, scripts, [env.name for option in OPTIONS for env in option.variables])
+    except ConfigFileError as exc:
+        parser.error(str(exc))
 
 
 def read(parser: argparse.ArgumentParser, args: argparse.Namespace | None = None) -> dict[str, Any]:
-    """Every option's value by name: its flag's, else its environment's, else its default, then `finish`ed.
+    """Every option's value by name: its flag's, else its environment's, else the config file's, else its
+    default, then `finish`ed; `config_file` is the path of the file read (None: none).
 
     Every variable is read first, so a malformed one stops startup even when its flag is given. Without
     `args` (a subcommand that does not serve), only the options that have no flag are read.
     """
     options = [o for o in OPTIONS if args is not None or not o.flags]
-    environment = {option.name: _from_environment(option) for option in options}
+    config = _config(parser, args)
+    environment = {option.name: _from_environment(option, config) for option in options}
+    environment["config_file"] = config.path
     values: dict[str, Any] = {}
     for option in options:
-        given = getattr(args, option.name, None)
+        given = None if option.name == "config_file" else getattr(args, option.name, None)
         value = environment[option.name]
         if option.repeat == ADDS:
             value = (*value, *(given or ()))

@@ -43,10 +43,15 @@ def samples(tmp_path: Path) -> dict[str, tuple[str, Any]]:
     (tmp_path / "flag").mkdir()
     (tmp_path / "env.keys").write_text("from-env-file\n")
     (tmp_path / "flag.keys").write_text("# a comment\nfrom-flag-file\n")
+    (tmp_path / "env.json").write_text("{}")
+    (tmp_path / "flag.json").write_text("{}")
     return {
         "AZUREML_ENTRY_SCRIPT": (ECHO, (ScorerTarget("default", ECHO),)),
         "--scorer": (f"raw={RAW}", (ScorerTarget("raw", RAW),)),
         "--entry_script": (ECHO, (ScorerTarget("default", ECHO),)),  # azmlinfsrv's spelling
+        "AZUREML_CONFIG_FILE": (str(tmp_path / "env.json"), str(tmp_path / "env.json")),
+        "--config-file": (str(tmp_path / "flag.json"), str(tmp_path / "flag.json")),
+        "--config_file": (str(tmp_path / "flag.json"), str(tmp_path / "flag.json")),  # azmlinfsrv's spelling
         "GATEWAY_HOST": ("0.0.0.0", "0.0.0.0"),
         "--host": ("::1", "::1"),
         "GATEWAY_PORT": ("6001", 6001),
@@ -75,6 +80,8 @@ def samples(tmp_path: Path) -> dict[str, tuple[str, Any]]:
         "--max-concurrency": ("7", 7),
         "GATEWAY_MAX_QUEUE": ("5", 5),
         "--max-queue": ("0", 0),
+        "GATEWAY_OVERLOAD_STATUS": ("503", 503),
+        "--overload-status": ("429", 429),
         "GATEWAY_CORS_ORIGINS": ("https://a.example, https://b.example", ("https://a.example", "https://b.example")),
         "AML_CORS_ORIGINS": ("https://c.example", ("https://c.example",)),
         "--cors-origins": ("*", ("*",)),
@@ -89,6 +96,8 @@ def samples(tmp_path: Path) -> dict[str, tuple[str, Any]]:
         "--log-level": ("WARNING", "WARNING"),
         "AZUREML_LOG_LEVEL": ("ERROR", "ERROR"),
         "--reuse-port": ("", True),
+        "GATEWAY_TEXT_VALUES": ("true", True),
+        "--text-values": ("", True),
         "SERVICE_NAME": ("Churn", "Churn"),
         "SERVICE_VERSION": ("3.2", "3.2"),
         "SERVICE_PATH_PREFIX": ("ml", "ml"),

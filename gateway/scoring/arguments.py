@@ -13,6 +13,7 @@ from gateway.core.declare import HEADERS_PARAM, Contract
 from gateway.core.decoding import DecodeContext
 from gateway.core.envelope import check_media_type, decode_text, parse_query
 
+from .mlflow import input_data
 from .scorer import Scorer
 
 __all__ = ("Incoming", "arguments")
@@ -66,7 +67,8 @@ def arguments(scorer: Scorer, incoming: Incoming, contract: Contract | None = No
             kwargs = active.bind(parse_query(incoming.query), ctx)
         else:
             check_media_type(incoming.content_type)
-            kwargs, ctx = active.bind_body(incoming.body)
+            azure = input_data(active, incoming.body, scorer.name, ctx, scorer.contract)
+            kwargs, ctx = (azure, ctx) if azure is not None else active.bind_body(incoming.body)
         ctx.problems.raise_if_any()
     if scorer.wants_headers:
         kwargs[HEADERS_PARAM] = {_canonical(name): value for name, value in (incoming.headers or {}).items()}

@@ -124,10 +124,13 @@ def entry_script(scorers: Sequence[str]) -> str | None:
     return None
 
 
-def read_config(given: str | None, scorers: Sequence[str], known: Iterable[str]) -> ConfigFile:
-    """The file `given` names, else the config.json found (`locate`), read and exported; its keys not in
-    `known` are warned about, once (not again by the processes of `--workers`)."""
-    config = load(locate(given, entry_script(scorers)))
+def read_config(given: str | None, scorers: Sequence[str] | None, known: Iterable[str]) -> ConfigFile:
+    """The file `given` (else AZUREML_CONFIG_FILE) names, else the config.json found (`locate`) beside the first
+    script of `scorers` (else AZUREML_ENTRY_SCRIPT's), read and exported; its keys not in `known` are warned
+    about, once (not again by the processes of `--workers`)."""
+    given = given or os.environ.get("AZUREML_CONFIG_FILE") or None
+    scripts = scorers or [text for text in (os.environ.get("AZUREML_ENTRY_SCRIPT"),) if text]
+    config = load(locate(given, entry_script(scripts)))
     unread = config.unread(known)
     if unread and not os.environ.get(WORKER_ENV):
         log.warning("config file %s: unknown keys, ignored: %s", config.path, ", ".join(unread))

@@ -102,6 +102,11 @@ def _overload_status(status: int) -> int:
     return status
 
 
+def _true(text: str) -> bool:
+    """`true` in any case; anything else is false (as azmlinfsrv reads SERVER_VERSION_LOG_RESPONSE_ENABLED)."""
+    return text.strip().lower() == "true"
+
+
 def _directory(path: str | None) -> str | None:
     if not path:
         return None
@@ -161,6 +166,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("text_values", ("--text-values",), (Env("GATEWAY_TEXT_VALUES", "1 or 0"),),
            "accept the exact text of a number or boolean in every table (\"12\", \"3.5\", \"true\"), as Azure "
            "Stream Analytics and Excel send them", _boolean, False, switch=True),
+    Option("server_version_header", (),
+           (Env("SERVER_VERSION_LOG_RESPONSE_ENABLED", "anything but true (any case) leaves x-ms-server-version out"),),
+           "send the x-ms-server-version header", _true, True),
     Option("service_name", (), ("SERVICE_NAME",), "the swagger document's title", default="ML service"),
     Option("service_version", (), ("SERVICE_VERSION",), "the swagger document's version", default="1.0"),
     Option("path_prefix", (), ("SERVICE_PATH_PREFIX",), "a path prefix for every route", default=""),
@@ -247,17 +255,6 @@ def _from_environment(option: Option, config: ConfigFile) -> Any:
     return value
 
 
-def _config(parser: argparse.ArgumentParser, args: argparse.Namespace | None) -> ConfigFile:
-    """The config file read (the flag's, AZUREML_CONFIG_FILE's, else a config.json found); one that cannot be
-    used is a usage error (exit 2)."""
-    given = getattr(args, "config_file", None) or os.environ.get("AZUREML_CONFIG_FILE") or None
-    scripts = getattr(args, "scorers", None) or [text for text in (os.environ.get("AZUREML_ENTRY_SCRIPT"),) if text]
-    try:
-        return read_config(given, scripts, [env.name for option in OPTIONS for env in option.variables])
-    except ConfigFileError as exc:
-        parser.error(str(exc))
-
-
 def read(parser: argparse.ArgumentParser, args: argparse.Namespace | None = None) -> dict[str, Any]:
     """Every option's value by name: its flag's, else its environment's, else the config file's, else its
     default, then `finish`ed; `config_file` is the path of the file read (None: none).
@@ -266,7 +263,10 @@ def read(parser: argparse.ArgumentParser, args: argparse.Namespace | None = None
     `args` (a subcommand that does not serve), only the options that have no flag are read.
     """
     options = [o for o in OPTIONS if args is not None or not o.flags]
-    config = _config(parser, args)
+    try:  # the flag's, AZUREML_CONFIG_FILE's or a config.json found: one that cannot be used is a usage error
+        config = read_config(getattr(args, "config_file", None), getattr(args, "scorers", None), _VARIABLES)
+    except ConfigFileError as exc:
+        parser.error(str(exc))
     environment = {option.name: _from_environment(option, config) for option in options}
     environment["config_file"] = config.path
     values: dict[str, Any] = {}
@@ -286,6 +286,9 @@ def read(parser: argparse.ArgumentParser, args: argparse.Namespace | None = None
                 parser.error(str(exc))
         values[option.name] = value
     return values
+
+
+_VARIABLES = [env.name for option in OPTIONS for env in option.variables]
 
 
 def settings_kwargs(values: dict[str, Any]) -> dict[str, Any]:

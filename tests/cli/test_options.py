@@ -19,7 +19,7 @@ ECHO = str(SCORERS / "echo.py")
 RAW = str(SCORERS / "raw.py")
 
 #: Settings fields no option fills, and why.
-NO_OPTION = {"server_version_header": "set by code that calls create_app, not from the command line"}
+NO_OPTION: dict[str, str] = {}
 #: Options that fill another option's field rather than their own.
 FILLS_ANOTHER = {"api_keys_file": "api_keys"}  # the file's keys are accepted beside the others
 #: Fields whose command-line default is not Settings' own.
@@ -98,6 +98,7 @@ def samples(tmp_path: Path) -> dict[str, tuple[str, Any]]:
         "--reuse-port": ("", True),
         "GATEWAY_TEXT_VALUES": ("true", True),
         "--text-values": ("", True),
+        "SERVER_VERSION_LOG_RESPONSE_ENABLED": ("False", False),
         "SERVICE_NAME": ("Churn", "Churn"),
         "SERVICE_VERSION": ("3.2", "3.2"),
         "SERVICE_PATH_PREFIX": ("ml", "ml"),

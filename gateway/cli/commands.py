@@ -1,5 +1,6 @@
-"""The subcommands, which import a scorer without serving it (and never call its init()): `check`, `swagger`,
-`powerquery`. Each is a `Command` in `COMMANDS`: the arguments of its parser, and what it does with them."""
+"""The subcommands: `check`, `swagger` and `powerquery` import a scorer without serving it (and never call
+its init()); `replay` (`cli/replay.py`) serves it in process to send captured traffic again. Each is a
+`Command` in `COMMANDS`: the arguments of its parser, and what it does with them."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from gateway.scoring.loader import load_scorer
 from gateway.scoring.scorer import Registry, Scorer
 from gateway.settings import Settings, parse_scorer_option
 
-from . import options
+from . import options, replay
 
 __all__ = ("COMMANDS", "Command", "load_one")
 
@@ -175,4 +176,5 @@ COMMANDS: dict[str, Command] = {
         _powerquery_arguments,
         powerquery,
     ),
+    "replay": Command(replay.SUMMARY, replay.DESCRIPTION, replay.arguments, replay.replay),
 }

@@ -20,6 +20,8 @@ import pandas as pd
 from gateway.core.declare import Batching
 from gateway.core.table import Table, TableParts
 
+from . import spans
+
 __all__ = ("Batcher", "split_rows")
 
 
@@ -63,6 +65,7 @@ class _Group:
     kwargs: dict[str, Any]
     frames: list[TableParts] = field(default_factory=list)
     waiters: list[asyncio.Future[Any]] = field(default_factory=list)
+    links: list[Any] = field(default_factory=list)  # each request's trace span, when tracing is on
     rows: int = 0
     timer: asyncio.TimerHandle | None = None
 
@@ -104,6 +107,7 @@ class Batcher:
         waiter: asyncio.Future[Any] = loop.create_future()
         group.frames.append(frame)
         group.waiters.append(waiter)
+        group.links.append(spans.current_link())
         group.rows += len(frame)
         if group.rows >= self.batching.max_rows:
             self._flush(key)
@@ -121,7 +125,8 @@ class Batcher:
         counts = [parts.rows for parts in group.frames]
         merged = self.table.frame(group.frames)
         try:
-            value = await self.call(_with_table(group.kwargs, self.path, merged), sum(counts))
+            with spans.batch_span("gateway.run (merged)", group.links, **{"gateway.requests": len(counts), "gateway.rows": sum(counts)}):
+                value = await self.call(_with_table(group.kwargs, self.path, merged), sum(counts))
             parts = split_rows(value, counts) if len(group.frames) > 1 else [value]
         except BaseException as exc:  # noqa: BLE001 - every request of the group gets the same failure
             for waiter in group.waiters:

@@ -49,8 +49,10 @@ class TextFormatter(logging.Formatter):
     def formatMessage(self, record: logging.LogRecord) -> str:
         record.message = escape(record.message)
         request_id = getattr(record, "request_id", None)
-        if request_id is not None:  # a line of the scorer's, written for this request (`request_logs`)
-            record.message = f"id={escape(request_id)} {record.message}"
+        if request_id is not None:  # a line written while serving this request (`request_logs`)
+            trace_id = getattr(record, "trace_id", None)
+            traced = f" trace_id={trace_id} span_id={getattr(record, 'span_id', '')}" if trace_id else ""
+            record.message = f"id={escape(request_id)}{traced} {record.message}"
         return super().formatMessage(record)
 
     def formatException(self, ei: Any) -> str:
@@ -75,8 +77,10 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         fields = getattr(record, "fields", {})
         request_id = getattr(record, "request_id", None)
-        if request_id is not None:  # a line of the scorer's, written for this request (`request_logs`)
+        if request_id is not None:  # a line written while serving this request (`request_logs`)
             fields = {**fields, "request_id": request_id}
+            if getattr(record, "trace_id", None):
+                fields |= {"trace_id": getattr(record, "trace_id"), "span_id": getattr(record, "span_id", None)}
         entry = self._entry(record.created, record.levelname, record.name, record.getMessage(), fields)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

@@ -18,9 +18,11 @@ from aiohttp import web
 from multidict import CIMultiDictProxy
 
 from gateway.errors import GatewayError, ScoringError, ScoringTimeout, TooBusy
+from gateway.scoring.current import CURRENT_REQUEST
 from gateway.version import __version__
 
-from .keys import METRICS, REQUEST_ID, SCORER_NAME, SETTINGS, STARTED, WATCH
+from .keys import ERROR_KIND, METRICS, REQUEST_ID, SCORER_NAME, SETTINGS, STARTED, WATCH
+from .traffic import record_exchange
 
 __all__ = ("RequestIds", "gateway_middleware", "json_error")
 
@@ -103,9 +105,11 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
     request[REQUEST_ID] = ids.request_id
     watch = request.app[WATCH]
     watch.started(request.protocol)
+    serving = CURRENT_REQUEST.set(ids.request_id)  # log records made while serving it carry its id
     try:
         return await _answer(request, handler, started, ids)
     finally:  # whatever happened, the connection is idle again (a redirect re-raised included)
+        CURRENT_REQUEST.reset(serving)
         watch.finished(request.protocol)
 
 
@@ -117,6 +121,7 @@ async def _answer(request: web.Request, handler: Handler, started: float, ids: R
         _count(request, CLIENT_GONE, time.perf_counter() - started)
         raise
     except GatewayError as exc:
+        request[ERROR_KIND] = type(exc).__name__
         response = json_error(exc.status, exc.body(), exc.run_failed)
         response.headers.update(exc.headers)
         _count_failure(request, exc)
@@ -124,7 +129,8 @@ async def _answer(request: web.Request, handler: Handler, started: float, ids: R
         if exc.status < 400:
             raise
         response = _from_http_exception(exc, request)
-    except Exception:
+    except Exception as exc:
+        request[ERROR_KIND] = type(exc).__name__
         log.exception("unhandled error on %s %s (request id %s)", request.method, request.path, ids.request_id)
         response = json_error(
             500, {"message": f"An unexpected internal error occurred; see logs for request id {ids.request_id}"}
@@ -137,6 +143,7 @@ async def _answer(request: web.Request, handler: Handler, started: float, ids: R
     if request.path != "/" and "x-ms-run-function-failed" not in response.headers:
         response.headers["x-ms-run-function-failed"] = "False"
     _count(request, response.status, time.perf_counter() - started)
+    record_exchange(request, response)
     return response
 
 

@@ -24,6 +24,7 @@ from gateway.version import __version__
 from .app import SERVER_OPTIONS, create_app, reload_scorers
 from .keys import DRAINING, INIT, READY, SCORING, WATCH
 from .logs import AccessLogger
+from .tracing import exporter_kind
 from .workers import EXIT_STARTUP, WORKER_ENV
 
 __all__ = ("GC_YOUNG_THRESHOLD", "Reloads", "banner", "drain", "new_event_loop", "raise_descriptor_limit", "serve", "settle_heap")
@@ -78,6 +79,12 @@ def banner(settings: Settings, scorers: Sequence[Scorer]) -> str:
         lines.append("  CORS origins: " + ", ".join(settings.cors_origins))
     if settings.model_dir:
         lines.append(f"  AZUREML_MODEL_DIR={settings.model_dir}")
+    if settings.capture_dir:
+        share = "every scored request" if settings.capture_sample >= 1 else f"{settings.capture_sample:.0%} of scored requests"
+        lines.append(f"  capturing {share} into {settings.capture_dir}: captured bodies are user data, keep them as such")
+    kind = exporter_kind()
+    if kind is not None:
+        lines.append(f"  traces: exported ({kind}; OTEL_* / Application Insights variables)")
     return "\n".join(lines)
 
 

@@ -40,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import bench_capture  # noqa: E402
 import bench_env  # noqa: E402
 import bench_load  # noqa: E402
 import bench_payload  # noqa: E402
@@ -80,6 +81,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="also run py-spy on the gateway at the largest size and report the top functions by own time")
     p.add_argument("--batching", action="store_true",
                    help="also measure dynamic batching: 1-row requests with and without it")
+    p.add_argument("--capture", action="store_true",
+                   help="also measure the gateway with --capture DIR against itself without (cost, records lost)")
     p.add_argument("--batching-connections", type=int, default=64, help="concurrent connections for --batching (64)")
     p.add_argument("--json", type=Path, default=RESULTS / "latest.json", help="where to write the JSON")
     p.add_argument("--png", type=Path, default=RESULTS / "latest.png", help="where to write the chart")
@@ -356,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.memory_rows > 0:
             log("memory check:")
             report["memory"] = memory_check(servers, args.memory_rows, workdir)
+        if args.capture:
+            log("traffic capture:")
+            report["capture"] = bench_capture.capture_part(args, tool, servers["gateway"], bodies, workdir, log)
         if args.batching:
             log("dynamic batching:")
             report["batching"] = batching_part(args, tool, servers, workdir)

@@ -97,6 +97,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.floor_seconds = 1.0 if args.quick else 3.0
     args.conn = {"gateway": args.gateway_connections or args.connections,
                  "reference": args.reference_connections or args.connections}
+    args.conn["gateway-is"] = args.conn["gateway"]
     if args.rounds < 1 or args.duration <= 0:
         p.error("--rounds and --duration must be positive")
     return args
@@ -130,7 +131,36 @@ def make_servers(ref_env: dict[str, Any], netns: bool, logs: Path) -> dict[str, 
          "--worker_count", "1"],
         env=ref_vars, cwd=SCORERS, port=ref_port, health_path="/", log=logs / "reference.log", netns=netns,
     )
-    return {"gateway": gateway, "reference": reference}
+    # the reference's own inference-schema scorer file, unchanged, on the gateway (what a migrating user runs)
+    is_port = free_port()
+    inference_schema = Server(
+        "gateway-is",
+        [sys.executable, "-m", "gateway", "--scorer", "reference_score.py", "--port", str(is_port), "--workers", "1"],
+        env=gw_env, cwd=SCORERS, port=is_port, health_path="/readyz", log=logs / "gateway-is.log",
+    )
+    return {"gateway": gateway, "gateway-is": inference_schema, "reference": reference}
+
+
+def http_floor(args: argparse.Namespace, tool: str, body: Path, workdir: Path, logs: Path) -> dict[str, Any]:
+    """A bare aiohttp server answering a fixed body under the same load: what the HTTP stack allows."""
+    port = free_port()
+    server = Server("bare aiohttp", [sys.executable, str(HERE / "bare_aiohttp.py"), str(port)],
+                    env=dict(os.environ), cwd=ROOT, port=port, health_path="/", log=logs / "bare-aiohttp.log")
+    server.start()
+    try:
+        server.wait_ready(60)
+        if args.warmup > 0:
+            bench_load.run_load(tool, server, body, duration=args.warmup, connections=args.conn["gateway"],
+                                threads=args.threads, timeout=args.timeout, workdir=workdir)
+        runs = [bench_load.run_load(tool, server, body, duration=args.duration, connections=args.conn["gateway"],
+                                    threads=args.threads, timeout=args.timeout, workdir=workdir)
+                for _ in range(args.rounds)]
+    finally:
+        server.stop()
+    merged = bench_load.merge_runs(runs, 1)
+    log(f"       1 rows  bare aiohttp: {merged['requests_per_s']:9.1f} req/s  p50 {merged['p50_ms']:8.2f} ms  "
+        f"p99 {merged['p99_ms']:8.2f} ms  (a handler answering a fixed body)")
+    return merged
 
 
 def check_answers(servers: dict[str, Server], bodies: dict[int, Path]) -> None:
@@ -349,13 +379,21 @@ def main(argv: list[str] | None = None) -> int:
                 "gateway": gw,
                 "reference": ref,
                 "floor": floor,
+                "gateway-is": measured["gateway-is"],
                 "ratios": {
                     "throughput": gw["requests_per_s"] / ref["requests_per_s"] if ref["requests_per_s"] else 0.0,
+                    "is_throughput": measured["gateway-is"]["requests_per_s"] / ref["requests_per_s"]
+                    if ref["requests_per_s"] else 0.0,
+                    "is_of_native": measured["gateway-is"]["requests_per_s"] / gw["requests_per_s"]
+                    if gw["requests_per_s"] else 0.0,
+                    "is_p99": ref["p99_ms"] / measured["gateway-is"]["p99_ms"] if measured["gateway-is"]["p99_ms"] else 0.0,
                     "p50": ref["p50_ms"] / gw["p50_ms"] if gw["p50_ms"] else 0.0,
                     "p99": ref["p99_ms"] / gw["p99_ms"] if gw["p99_ms"] else 0.0,
                     "floor": gw["requests_per_s"] / floor_rps if floor_rps else 0.0,
                 },
             })
+        if 1 in bodies:
+            report["http_floor"] = http_floor(args, tool, bodies[1], workdir, RESULTS)
         if args.memory_rows > 0:
             log("memory check:")
             report["memory"] = memory_check(servers, args.memory_rows, workdir)
@@ -399,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
             "wall_seconds": None,
         },
         "sizes": sizes,
-        "targets": targets(sizes, report.get("memory")),
+        "targets": targets(sizes, report.get("memory"), report.get("http_floor")),
         **report,
     }
     report["meta"]["wall_seconds"] = round(time.monotonic() - started, 1)

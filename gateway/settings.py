@@ -78,6 +78,9 @@ class Settings:
     text_values: bool = False  # every table accepts "12", "3.5", "true" for numbers and booleans
     overload_status: int = 429  # what a request refused at capacity gets: 429, or 503 (Stream Analytics retries it)
     config_file: str | None = None  # the JSON file of variables read (--config-file, AZUREML_CONFIG_FILE, config.json)
+    capture_dir: str | None = None  # where scored requests are captured, one JSON line each (--capture)
+    capture_sample: float = 1.0  # the share of scored requests captured
+    capture_max_bytes: int = 64 * 1024  # a body larger than this is captured as its size and hash only
 
     @property
     def prefix(self) -> str:
@@ -92,5 +95,7 @@ class Settings:
             raise ValueError("max_concurrency must be ≥ 1, max_queue ≥ 0, scoring_timeout > 0 and inline_budget ≥ 0")
         if self.request_read_timeout <= 0:
             raise ValueError("request_read_timeout must be > 0")
+        if not 0.0 <= self.capture_sample <= 1.0 or self.capture_max_bytes < 0:
+            raise ValueError("capture_sample must be between 0 and 1 and capture_max_bytes ≥ 0")
         if self.overload_status not in OVERLOAD_STATUSES:
             raise ValueError(f"overload_status must be 429 or 503, not {self.overload_status!r}")

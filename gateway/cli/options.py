@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from gateway.scoring.loader import CONVENTIONS
-from gateway.settings import DEFAULT_MAX_BODY, OVERLOAD_STATUSES, ScorerTarget, parse_scorer_option
+from gateway.settings import DEFAULT_MAX_BODY, ScorerTarget, parse_scorer_option
 
 from .config_file import ConfigFile, ConfigFileError, read_config
 
@@ -23,6 +23,8 @@ __all__ = ("ADDS", "REPLACES", "Env", "Option", "OPTIONS", "add_arguments", "epi
 REPLACES = "replaces"
 #: A repeatable flag whose values come after its variable's comma-separated ones (`--api-key`, GATEWAY_API_KEYS).
 ADDS = "adds"
+
+_BOOLEANS = {**dict.fromkeys(("1", "true", "yes", "on"), True), **dict.fromkeys(("0", "false", "no", "off"), False)}
 
 
 @dataclass(frozen=True)
@@ -88,18 +90,9 @@ def _tcp_port(port: int) -> int:
 
 def _boolean(text: str) -> bool:
     """A boolean variable: 1, true, yes, on or 0, false, no, off (any case)."""
-    word = text.strip().lower()
-    if word in ("1", "true", "yes", "on"):
-        return True
-    if word in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(text)
-
-
-def _overload_status(status: int) -> int:
-    if status not in OVERLOAD_STATUSES:
-        raise ValueError(f"--overload-status {status}: give 429 or 503")
-    return status
+    if text.strip().lower() not in _BOOLEANS:
+        raise ValueError(text)
+    return _BOOLEANS[text.strip().lower()]
 
 
 def _true(text: str) -> bool:
@@ -150,7 +143,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("max_queue", ("--max-queue",), ("GATEWAY_MAX_QUEUE",), "requests waiting for a slot before 429 (64)", int, 64),
     Option("overload_status", ("--overload-status",), ("GATEWAY_OVERLOAD_STATUS",),
            "the status of a request refused at capacity, with Retry-After: 429, or 503 for clients that retry only "
-           "503 (Azure Stream Analytics) (429)", int, 429, finish=_overload_status, metavar="429|503"),
+           "503 (Azure Stream Analytics) (429)", int, 429, metavar="429|503"),  # Settings checks it
     Option("cors_origins", ("--cors-origins", "--access_control_allow_origins"),
            ("GATEWAY_CORS_ORIGINS", Env("AML_CORS_ORIGINS", "allowed CORS origins, comma-separated")),
            "comma-separated origins allowed by CORS ('*' for any)", finish=_csv),
@@ -162,6 +155,13 @@ OPTIONS: tuple[Option, ...] = (
            choices=("text", "json")),
     Option("log_level", ("--log-level",), ("GATEWAY_LOG_LEVEL", Env("AZUREML_LOG_LEVEL", "the log level, as azmlinfsrv reads it")),
            "INFO, DEBUG, ...", default="INFO"),
+    Option("capture_dir", ("--capture",), ("GATEWAY_CAPTURE",),
+           "capture every scored request and its answer, one JSON line each, into this directory (user data!)",
+           metavar="DIR"),
+    Option("capture_sample", ("--capture-sample",), ("GATEWAY_CAPTURE_SAMPLE",),
+           "the share of scored requests captured, 0 to 1 (1)", float, 1.0),
+    Option("capture_max_bytes", ("--capture-max-bytes",), ("GATEWAY_CAPTURE_MAX_BYTES",),
+           "a body larger than this is captured as its size and SHA-256 only (65536)", int, 64 * 1024),
     Option("reuse_port", ("--reuse-port",), (), argparse.SUPPRESS, default=False, switch=True),
     Option("text_values", ("--text-values",), (Env("GATEWAY_TEXT_VALUES", "1 or 0"),),
            "accept the exact text of a number or boolean in every table (\"12\", \"3.5\", \"true\"), as Azure "

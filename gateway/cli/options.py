@@ -169,6 +169,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("server_version_header", (),
            (Env("SERVER_VERSION_LOG_RESPONSE_ENABLED", "anything but true (any case) leaves x-ms-server-version out"),),
            "send the x-ms-server-version header", _true, True),
+    Option("debug_port", (), (Env("AZUREML_DEBUG_PORT", "each process connects to a debugpy server listening on this "
+           "port before loading the scripts (pip install gateway[debug])"),), "the debugger's port", int),
     Option("service_name", (), ("SERVICE_NAME",), "the swagger document's title", default="ML service"),
     Option("service_version", (), ("SERVICE_VERSION",), "the swagger document's version", default="1.0"),
     Option("path_prefix", (), ("SERVICE_PATH_PREFIX",), "a path prefix for every route", default=""),

@@ -22,6 +22,7 @@ from gateway.settings import Settings
 from gateway.version import __version__
 
 from .app import SERVER_OPTIONS, create_app, reload_scorers
+from .debug import connect_debugger
 from .keys import DRAINING, INIT, READY, SCORING, WATCH
 from .logs import AccessLogger
 from .tracing import exporter_kind
@@ -93,6 +94,7 @@ def serve(settings: Settings) -> int:
     the exit code (1: could not start)."""
     raise_descriptor_limit()
     try:
+        connect_debugger(settings.debug_port)  # AZUREML_DEBUG_PORT: each process, before its scripts are imported
         scorers = load_scorers(settings.scorers)
         app = create_app(settings, scorers, serve_during_init=True)
     except StartupError as exc:

@@ -105,6 +105,7 @@ def samples(tmp_path: Path) -> dict[str, tuple[str, Any]]:
         "GATEWAY_TEXT_VALUES": ("true", True),
         "--text-values": ("", True),
         "SERVER_VERSION_LOG_RESPONSE_ENABLED": ("False", False),
+        "AZUREML_DEBUG_PORT": ("5678", 5678),
         "SERVICE_NAME": ("Churn", "Churn"),
         "SERVICE_VERSION": ("3.2", "3.2"),
         "SERVICE_PATH_PREFIX": ("ml", "ml"),

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,9 @@ def test_the_process_connects_to_the_debugger_before_importing_the_script(gatewa
 def test_each_worker_connects_once_and_the_supervisor_never(gateway_process, debugged):
     script, log = debugged
     process = gateway_process("--scorer", str(script), "--workers", "2", env={"AZUREML_DEBUG_PORT": "5678"})
+    deadline = time.monotonic() + 20  # ready once one worker is: the other may still be starting
+    while sum("init" in steps for steps in calls(log).values()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
     answered = {requests.post(process.base + "/score", data=b"x", timeout=10).json()["pid"] for _ in range(20)}
     by_pid = calls(log)
     assert len(by_pid) == 2 and process.proc.pid not in by_pid and answered <= set(by_pid)

@@ -9,6 +9,9 @@ range, no bool↔number, strings only as strings, ISO-8601 datetimes). Problems 
 path: `Inputs.x[4]: expected 3 elements (dimension 2 has size 3), got 2`,
 `Inputs.x[4][1]: expected a number (float64), got "a"`.
 
+`text_values=True` (or `ctx.text_values`, `--text-values`) accepts an int, float or bool element as the
+exact text of its value too (`"12"`, `"3.5"`, `"true"`), as a table's cells (`gateway.core.cells.Cells`).
+
 `nullable=True` lets elements be null: NaN in float arrays, None in string (object) arrays, NaT in
 datetime arrays. numpy int and bool arrays have no missing value, so a nullable int or bool Array is
 refused at declaration (declare float64, or use a Table column, which becomes `Int64`/`boolean`).
@@ -47,9 +50,11 @@ class Array(Spec):
         nullable: bool = False,
         default: Any = MISSING,
         sample_dtype: np.dtype[Any] | None = None,
+        text_values: bool = False,
     ) -> None:
         """`nullable` is about elements (see the module docstring); the array itself is never null.
-        `sample_dtype` re-types decoded arrays as a sample's dtype (`core.sample_dtype`)."""
+        `sample_dtype` re-types decoded arrays as a sample's dtype (`core.sample_dtype`); `text_values`
+        accepts the exact text of a number or boolean."""
         wire = wire_dtype(dtype)
         shape = tuple(shape)
         if not shape or any(d is not None and (not isinstance(d, int) or d < 0) for d in shape):
@@ -64,6 +69,7 @@ class Array(Spec):
         self.nullable_elements = nullable
         self.default = default
         self.sample_dtype = sample_dtype
+        self.text_values = text_values
         self._cells = Cells(
             dtype,
             nullable=nullable,
@@ -135,7 +141,7 @@ class Array(Spec):
                         break
             return None
         bad: list[tuple[int, str]] = []
-        data = self._cells.convert(level, bad)
+        data = self._cells.convert(level, bad, text=self.text_values or ctx.text_values)
         if data is None:
             for k, message in bad:
                 ctx.problems.add(_element_path(path, k, dims), message)

@@ -100,18 +100,19 @@ class Contract:
         folded: dict[str, str] = self._folded  # type: ignore[attr-defined]
         return decode_members(self.params, folded, body, "", ctx)
 
-    def bind_body(self, body: bytes) -> tuple[dict[str, Any], DecodeContext]:
+    def bind_body(self, body: bytes, text_values: bool = False) -> tuple[dict[str, Any], DecodeContext]:
         """A POST body's `run()` arguments: through msgspec's typed rows when the body is a clean records
         request (`gateway.core.fastpath`), else (and whenever that finds a problem) through `parse_body`, whose
-        400s and paths are the answer."""
+        400s and paths are the answer. `text_values`: every table and array accepts text values (typed rows
+        refuse a string in a number's cell, so such a body takes the general path)."""
         typed: TypedEnvelope | None = self.typed  # type: ignore[attr-defined]
         envelope = typed.decode(body) if typed is not None else None
         if envelope is not None:
-            ctx = DecodeContext()
+            ctx = DecodeContext(text_values=text_values)
             kwargs = self.bind(envelope, ctx)
             if not ctx.problems:
                 return kwargs, ctx
-        ctx = DecodeContext()
+        ctx = DecodeContext(text_values=text_values)
         return self.bind(parse_body(body), ctx), ctx
 
     def envelope(self) -> Object:

@@ -12,12 +12,14 @@ __all__ = ("DecodeContext", "describe_value")
 
 @dataclass(slots=True)
 class DecodeContext:
-    """Per-request state shared by the specs: collected problems and the keys/columns dropped."""
+    """Per-request state shared by the specs: collected problems and the keys/columns dropped, and whether
+    every table and array accepts text values (`--text-values`; see `gateway.core.cells.Cells`)."""
 
     problems: Problems = field(default_factory=Problems)
     ignored: list[str] = field(default_factory=list)
     forms: dict[str, str] = field(default_factory=dict)  # JSON path of a table → wire form it came in
     rows: int = 0
+    text_values: bool = False
 
 
 def _json_type_name(value: Any) -> str:

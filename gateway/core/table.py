@@ -20,16 +20,20 @@ Error paths. Every problem names where it is, as a JSON path into the request:
   `Inputs.data.data[17][2]: expected an integer (int64), got "abc" (column 'age')`;
 * unknown columns are `Inputs.data.<name>` (in `ctx.ignored`, or a problem with `strict_columns`).
 
+Text values. A table declared with `text_values=True` (or its `with_text_values()` copy), any table of a
+request decoded with `ctx.text_values` (`--text-values`), and any table sent in the Studio classic form
+(whose clients send every cell as a string) accept an int, float or bool cell as the exact text of its
+value too: `"12"`, `"3.5"`, `"True"` (`gateway.core.cells.Cells`); others refuse strings there.
+
 Cell problems of one table are reported in row order (then column order on the wire); each column
 stops looking after `MAX_REPORTED_ERRORS` bad cells.
 """
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY, dataclass
+import copy
 from typing import Any, Collection, Mapping
 
-import numpy as np
 import pandas as pd
 
 from gateway.errors import join_path
@@ -37,36 +41,15 @@ from gateway.errors import join_path
 from .cells import Cells
 from .codecs import CODECS, FORMS, detect, get_codec, near_miss
 from .codecs.base import Columns, TypedRows
+from .column import Column
 from .decoding import DecodeContext, describe_value
-from .dtypes import EPOCH_UNITS, wire_dtype, wire_name_of
+from .dtypes import wire_dtype, wire_name_of
 from .frames import FrameBuilder, TableParts
 from .sample_dtype import SampleOverflow, representation, to_sample
 from .schema import cell, nullable
 from .specs import MISSING, Spec
 
 __all__ = ("Column", "Table", "TableParts", "DeferredTable")
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One declared column: a wire dtype name, whether it may hold null, for datetimes the epoch unit
-    (`s`, `ms`, `us`, `ns`) under which numbers are accepted besides ISO-8601 strings, and the sample's
-    dtype to give the converted column where it differs in representation only (`core.sample_dtype`)."""
-
-    dtype: str
-    _: KW_ONLY
-    nullable: bool = False
-    unit: str | None = None
-    sample_dtype: np.dtype[Any] | None = None
-
-    def __post_init__(self) -> None:
-        wire = wire_dtype(self.dtype)
-        if self.unit is not None and (wire.kind != "datetime" or self.unit not in EPOCH_UNITS):
-            raise ValueError(f"unit {self.unit!r}: only datetime columns take an epoch unit, one of {EPOCH_UNITS}")
-
-    def describe(self) -> str:
-        unit = f"[{self.unit}]" if self.unit else ""
-        return f"{self.dtype}{unit}{'?' if self.nullable else ''}"
 
 
 class Table(Spec):
@@ -80,8 +63,10 @@ class Table(Spec):
         strict_columns: bool = False,
         nullable: bool = False,
         default: Any = MISSING,
+        text_values: bool = False,
     ) -> None:
-        """`nullable` lets the whole table be null; `strict_columns` makes unknown columns errors."""
+        """`nullable` lets the whole table be null; `strict_columns` makes unknown columns errors;
+        `text_values` accepts the exact text of a number or boolean in its columns (see the module docstring)."""
         if not columns:
             raise ValueError("a Table needs at least one column")
         self.columns: dict[str, Column] = {}
@@ -94,6 +79,7 @@ class Table(Spec):
         self.strict_columns = strict_columns
         self.nullable = nullable
         self.default = default
+        self.text_values = text_values
         self._cells = {
             name: Cells(
                 c.dtype,
@@ -145,6 +131,12 @@ class Table(Spec):
         table._example = table.codec.encode(head.set_axis([str(c) for c in head.columns], axis=1))
         return table
 
+    def with_text_values(self) -> "Table":
+        """A copy of this table that accepts text values (what a body of text, such as CSV, is decoded with)."""
+        table = copy.copy(self)
+        table.text_values = True
+        return table
+
     def decode(self, value: Any, path: str, ctx: DecodeContext) -> pd.DataFrame | None:
         parts = self.decode_parts(value, path, ctx)
         return None if parts is None else self.frame([parts])
@@ -163,7 +155,7 @@ class Table(Spec):
         if isinstance(value, TypedRows):
             ctx.forms[path] = "records"
             typed = Columns(value.columns(), len(value), typed=True)
-            converted = self._convert(typed, "records", path, ctx)
+            converted = self._convert(typed, "records", path, ctx, False)
             if converted is None:
                 return None
             ctx.rows += typed.rows
@@ -178,7 +170,7 @@ class Table(Spec):
         if found is None:
             return None
         named = self._check_names(found, path, ctx)
-        arrays = self._convert(found, form, path, ctx)
+        arrays = self._convert(found, form, path, ctx, self.text_values or ctx.text_values or form == "classic")
         if not named or arrays is None:
             return None
         ctx.rows += found.rows
@@ -209,8 +201,9 @@ class Table(Spec):
                     ok = False
         return ok
 
-    def _convert(self, found: Columns, form: str, path: str, ctx: DecodeContext) -> dict[str, Any] | None:
-        """Each declared column through its `Cells`; cell problems are added in row order."""
+    def _convert(self, found: Columns, form: str, path: str, ctx: DecodeContext, text: bool) -> dict[str, Any] | None:
+        """Each declared column through its `Cells` (`text`: accepting text values); cell problems are added in
+        row order."""
         codec = CODECS[form]
         arrays: dict[str, Any] = {}
         bad_cells: list[tuple[int, int, str, str]] = []
@@ -224,7 +217,7 @@ class Table(Spec):
                 values = []
             bad: list[tuple[int, str]] = []
             suffix = f" (column '{name}')" if codec.positional else ""
-            array = cells.convert(values, bad, suffix, typed=found.typed)
+            array = cells.convert(values, bad, suffix, typed=found.typed, text=text)
             own = self.columns[name].sample_dtype
             if array is not None and own is not None:
                 try:

@@ -35,12 +35,13 @@ class Incoming:
     scheme: str = "http"
     remote: str | None = None
     answer_form: str | None = None  # "classic" or "swagger" (Studio's row objects); None: as the request came
+    text_values: bool = False  # every table and array accepts text values (--text-values)
 
 
 def arguments(scorer: Scorer, incoming: Incoming, contract: Contract | None = None) -> tuple[dict[str, Any], DecodeContext]:
     """The keyword arguments for `run()`, or a 4xx GatewayError explaining what is wrong (`contract`
     overrides the scorer's, as batching does to keep its table as columns)."""
-    ctx = DecodeContext()
+    ctx = DecodeContext(text_values=incoming.text_values)
     if scorer.rawhttp:
         assert scorer.raw_param is not None
         request = AMLRequest(
@@ -68,7 +69,7 @@ def arguments(scorer: Scorer, incoming: Incoming, contract: Contract | None = No
         else:
             check_media_type(incoming.content_type)
             azure = input_data(active, incoming.body, scorer.name, ctx, scorer.contract)
-            kwargs, ctx = (azure, ctx) if azure is not None else active.bind_body(incoming.body)
+            kwargs, ctx = (azure, ctx) if azure is not None else active.bind_body(incoming.body, incoming.text_values)
         ctx.problems.raise_if_any()
     if scorer.wants_headers:
         kwargs[HEADERS_PARAM] = {_canonical(name): value for name, value in (incoming.headers or {}).items()}

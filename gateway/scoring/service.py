@@ -124,7 +124,9 @@ class Scoring:
         return self._routes[self.registry.get(name).name]
 
     async def score(self, route: Route, incoming: Incoming) -> Outcome:
-        """One request through `route`'s scorer: parse, convert, run, render, within a slot and the timeout."""
+        """One request through `route`'s scorer: parse, convert, run, render, within a slot and the timeout
+        (with `--text-values`, its tables and arrays accept text values)."""
+        incoming.text_values = incoming.text_values or self.settings.text_values
         task = asyncio.current_task()
         assert task is not None
         self._scoring.add(task)

@@ -45,9 +45,17 @@ class Cells:
     floats from integers and floats; bools from true/false; strings from strings; datetimes from
     ISO-8601 strings, naive or zone-aware but not both in one column (zone-aware ones are converted to
     UTC), and from epoch numbers only when a `unit` is declared; null only when nullable.
+
+    Text values (`convert(..., text=True)`): an int, float or bool cell may also be the exact text of
+    such a value (each converter's `TEXT`), which becomes the value its JSON cell would be before the
+    rules above apply; a text that is not exact is refused as "expected an integer (int64) or its text".
+    Only a column holding strings takes that path, and it reads all its texts at once. "" is a text
+    like any other (not exact, so refused), never null.
     """
 
-    __slots__ = ("wire", "nullable", "unit", "null_error", "frame", "accepted", "typed", "expected", "_convert")
+    __slots__ = (
+        "wire", "nullable", "unit", "null_error", "frame", "accepted", "typed", "expected", "_convert", "_converter",
+    )
 
     def __init__(
         self,
@@ -75,11 +83,15 @@ class Cells:
         self.typed = converter.typed
         self.accepted = converter.accepts | {NONE} if nullable else converter.accepts
         self._convert = converter.convert
+        self._converter = converter if converter.TEXT is not None else None  # its kind has text forms to read
 
-    def convert(self, values: Sequence[Any], bad: Bad, suffix: str = "", typed: bool = False) -> Any | None:
+    def convert(
+        self, values: Sequence[Any], bad: Bad, suffix: str = "", typed: bool = False, text: bool = False
+    ) -> Any | None:
         """The typed array, or None after appending what is wrong to `bad`; `suffix` ends messages.
 
         `typed`: msgspec already checked every cell's type (see `gateway.core.fastpath`), so only nulls are looked for.
+        `text`: the exact text of a value is accepted too (see the class docstring).
         """
         if typed and self.typed is not None:
             types = set(self.typed)
@@ -88,13 +100,35 @@ class Cells:
         else:
             types = set(map(type, values))
         if not types <= self.accepted:
+            if text and str in types and self._converter is not None:
+                return self._from_text(values, types, bad, suffix)
             self._report_all(values, bad, suffix)
             return None
         return self._convert(values, types, bad, suffix)
 
-    def _report_all(self, values: Sequence[Any], bad: Bad, suffix: str) -> None:
-        """The error path: cells of a wrong type, then what is wrong among the others (ranges, dates)."""
+    def _from_text(self, values: Sequence[Any], types: set[type], bad: Bad, suffix: str) -> Any | None:
+        """A column holding texts: all of them read at once by the converter, then converted as JSON cells."""
+        converter = self._converter
+        assert converter is not None
+        if types == {str}:
+            read, complete = converter.read_text(values if type(values) is list else list(values))
+        else:
+            at = [i for i, value in enumerate(values) if type(value) is str]
+            texts, complete = converter.read_text([values[i] for i in at])
+            read = list(values)
+            for i, value in zip(at, texts):
+                read[i] = value
+        types = (types - {str}) | {converter.TEXT_TYPE}
+        if complete and types <= self.accepted:
+            return self._convert(read, types, bad, suffix)
+        self._report_all(read, bad, suffix, text=True)
+        return None
+
+    def _report_all(self, values: Sequence[Any], bad: Bad, suffix: str, text: bool = False) -> None:
+        """The error path: cells of a wrong type, then what is wrong among the others (ranges, dates);
+        `text`: texts left in `values` are those that were not exact (or, exact, out of range)."""
         accepted = self.accepted
+        expected = f"{self.expected} or its text" if text else self.expected
         found: Bad = []
         for i, value in enumerate(values):
             if type(value) in accepted or value is ABSENT:
@@ -102,7 +136,8 @@ class Cells:
             if value is None:
                 found.append((i, self.null_error))
             else:
-                found.append((i, f"expected {self.expected}, got {describe_value(value)}{suffix}"))
+                why = self._converter.text_error(value) if text and type(value) is str and self._converter else None
+                found.append((i, (why or f"expected {expected}, got {describe_value(value)}") + suffix))
             if len(found) >= MAX_REPORTED_ERRORS:
                 break
         else:

@@ -1,4 +1,6 @@
-"""Boolean columns: only JSON true and false, so that 0, 1 and "yes" are errors rather than guesses."""
+"""Boolean columns: only JSON true and false, so that 0, 1 and "yes" are errors rather than guesses. Where
+text values are accepted, `"true"` and `"false"` in any case too (`"True"`, `"FALSE"`: .NET and Python
+spellings), never `"1"`, `"yes"` or `" true"`."""
 
 from __future__ import annotations
 
@@ -18,6 +20,9 @@ class BoolCells(Converter):
     __slots__ = ()
 
     ACCEPTS = frozenset({bool})
+    TEXT = "(?i:true|false)"
+    TEXT_TYPE = bool
+    TEXT_LOWER = True
 
     def convert(self, values: Sequence[Any], types: set[type], bad: Bad, suffix: str) -> Any:
         """The booleans (nothing can be wrong once every cell is true, false or an allowed null)."""

@@ -1,4 +1,7 @@
-"""Float columns: JSON integers and floats, with float32 overflow reported rather than kept as inf."""
+"""Float columns: JSON integers and floats, with float32 overflow reported rather than kept as inf. Where
+text values are accepted, the text of a JSON number too (`"3.5"`, `"-0.5"`, `"1e3"`, `"12"`; not `"nan"`,
+`"inf"`, `".5"`, `"+1"`, `"3,5"`, `" 3.5"`), read as the JSON number it spells (`"-0"` is 0.0, as JSON's
+-0 is; `"1e400"` is out of range)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import numpy as np
 
 from gateway.errors import MAX_REPORTED_ERRORS
 
+from ..decoding import describe_value
 from ..dtypes import WireDtype
 from .base import Bad, Converter
 
@@ -20,6 +24,8 @@ class FloatCells(Converter):
     __slots__ = ()
 
     ACCEPTS = frozenset({int, float})
+    TEXT = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+    TEXT_TYPE = float
 
     def __init__(self, wire: WireDtype, *, nullable: bool, unit: str | None, frame: bool, expected: str) -> None:
         """As `Converter`'s; the cells that `typed` decoding checked are all floats."""
@@ -40,3 +46,6 @@ class FloatCells(Converter):
                 bad.append((int(i), f"{values[int(i)]} is out of range for {self.wire.name}{suffix}"))
             return None
         return data
+
+    def out_of_range(self, text: str) -> str:
+        return f"{describe_value(text)} is out of range for {self.wire.name}"

@@ -1,5 +1,7 @@
 """Signed and unsigned integer columns: only JSON integers, range-checked with one min/max, so that no
-float (not even 3.0), string or boolean becomes a number."""
+float (not even 3.0), string or boolean becomes a number. Where text values are accepted, the text that
+Python's `str(int)` writes too (`"12"`, `"-7"`; not `"+12"`, `"012"`, `"-0"`, `"12.0"`, `"1e3"`, `" 12"`), read
+as the JSON integer it spells."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import pandas as pd
 
 from gateway.errors import MAX_REPORTED_ERRORS
 
+from ..decoding import describe_value
 from .base import NONE, Bad, Converter
 
 __all__ = ("IntCells",)
@@ -23,6 +26,13 @@ class IntCells(Converter):
     __slots__ = ()
 
     ACCEPTS = frozenset({int})
+    TEXT = "0|-?[1-9][0-9]*"
+    TEXT_TYPE = int
+    TEXT_NOT_EXACT = "-0"  # a JSON integer, not one Python writes
+
+    def out_of_range(self, text: str) -> str:
+        lo, hi = self.wire.bounds
+        return f"{describe_value(text)} is out of range for {self.wire.name} ({lo} to {hi})"
 
     def convert(self, values: Sequence[Any], types: set[type], bad: Bad, suffix: str) -> Any | None:
         """The integers of the wire dtype, or None after appending each out-of-range one to `bad`."""
@@ -50,3 +60,4 @@ class IntCells(Converter):
         if mask is not None:
             return pd.arrays.IntegerArray(data, mask)
         return data
+

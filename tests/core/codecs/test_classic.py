@@ -33,16 +33,24 @@ def test_valid_classic_with_and_without_column_types():
 
 def test_cells_are_addressed_in_values_and_name_their_column():
     _, problems, _ = decode({"ColumnNames": ["smoker", "age", "bmi"], "Values": [["no", 20, 21]]})
-    assert problems == [("Inputs.input1.Values[0][0]", "expected a boolean, got \"no\" (column 'smoker')")]
+    assert problems == [("Inputs.input1.Values[0][0]", "expected a boolean or its text, got \"no\" (column 'smoker')")]
 
 
-def test_values_as_strings_are_refused_strictly():
-    """Classic clients often send every value as a string; the strict gateway says where."""
-    _, problems, _ = decode({"ColumnNames": ["age", "bmi", "smoker"], "Values": [["20", "21", "false"]]})
-    assert [path for path, _ in problems] == [
-        "Inputs.input1.Values[0][0]",
-        "Inputs.input1.Values[0][1]",
-        "Inputs.input1.Values[0][2]",
+def test_values_as_their_exact_text_are_accepted():
+    """Studio (classic) and Excel clients send every value as a string (README 'Text values and overload
+    status'): the exact text of each value is read as that value."""
+    frame, problems, _ = decode({"ColumnNames": ["age", "bmi", "smoker"], "Values": [["20", "21.5", "false"], ["3", "1e1", "TRUE"]]})
+    assert problems == []
+    assert frame.dtypes.tolist() == [np.dtype("int32"), np.dtype("float64"), np.dtype(bool)]
+    assert frame.to_dict("list") == {"age": [20, 3], "bmi": [21.5, 10.0], "smoker": [False, True]}
+
+
+def test_values_that_are_not_the_exact_text_of_one_are_refused_where_they_are():
+    _, problems, _ = decode({"ColumnNames": ["age", "bmi", "smoker"], "Values": [["20.0", "21,5", "yes"]]})
+    assert problems == [
+        ("Inputs.input1.Values[0][0]", "expected an integer (int32) or its text, got \"20.0\" (column 'age')"),
+        ("Inputs.input1.Values[0][1]", "expected a number (float64) or its text, got \"21,5\" (column 'bmi')"),
+        ("Inputs.input1.Values[0][2]", "expected a boolean or its text, got \"yes\" (column 'smoker')"),
     ]
 
 

@@ -89,6 +89,8 @@ class GatewayError(Exception):
 
     status: ClassVar[int] = 500
     run_failed: ClassVar[bool] = False
+    #: MLflow's `error_code`, first in the body, for a request that came by MLflow's protocol
+    error_code: str | None = None
 
     def __init__(
         self, message: str, problems: list[Problem] | None = None, headers: dict[str, str] | None = None
@@ -99,7 +101,8 @@ class GatewayError(Exception):
         self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"message": self.message}
+        body: dict[str, Any] = {} if self.error_code is None else {"error_code": self.error_code}
+        body["message"] = self.message
         if self.problems:
             body["errors"] = [p.as_json() for p in self.problems]
         return body

@@ -13,7 +13,7 @@ from gateway.core.declare import HEADERS_PARAM, Contract
 from gateway.core.decoding import DecodeContext
 from gateway.core.envelope import check_media_type, decode_text, parse_query
 
-from .mlflow import input_data
+from .mlflow import MLFLOW, input_data, invocation
 from .scorer import Scorer
 
 __all__ = ("Incoming", "arguments")
@@ -35,6 +35,7 @@ class Incoming:
     scheme: str = "http"
     remote: str | None = None
     answer_form: str | None = None  # "classic" or "swagger" (Studio's row objects); None: as the request came
+    protocol: str | None = None  # "mlflow": MLflow's scoring protocol (`gateway.scoring.mlflow`); None: the envelope
     text_values: bool = False  # every table and array accepts text values (--text-values)
 
 
@@ -42,7 +43,10 @@ def arguments(scorer: Scorer, incoming: Incoming, contract: Contract | None = No
     """The keyword arguments for `run()`, or a 4xx GatewayError explaining what is wrong (`contract`
     overrides the scorer's, as batching does to keep its table as columns)."""
     ctx = DecodeContext(text_values=incoming.text_values)
-    if scorer.rawhttp:
+    if incoming.protocol == MLFLOW:
+        kwargs: dict[str, Any] = invocation(scorer.contract, contract, incoming.body, incoming.content_type, scorer.name, ctx)
+        ctx.problems.raise_if_any()
+    elif scorer.rawhttp:
         assert scorer.raw_param is not None
         request = AMLRequest(
             incoming.method,
@@ -54,7 +58,7 @@ def arguments(scorer: Scorer, incoming: Incoming, contract: Contract | None = No
             host=incoming.host,
             remote_addr=incoming.remote,
         )
-        kwargs: dict[str, Any] = {scorer.raw_param: request}
+        kwargs = {scorer.raw_param: request}
     elif scorer.contract is None:
         assert scorer.raw_param is not None
         if incoming.method == "GET":

@@ -24,6 +24,7 @@ from .batching import Batcher
 from .current import scoring_request
 from .inline import InlineOverrun, InlinePolicy
 from .limits import Limiter
+from .mlflow import MLFLOW, predictions
 from .scorer import Scorer
 
 __all__ = ("Outcome", "execute", "make_batcher")
@@ -63,7 +64,8 @@ def _finish(
     own = from_werkzeug(value)  # a flask.Response: sent as it is too
     if own is not None:
         return Outcome(None, own, exec_ms, ctx.ignored, ctx.rows)
-    form = incoming.answer_form or ("classic" if "classic" in ctx.forms.values() else None)
+    mlflow = incoming.protocol == MLFLOW  # answered {"predictions": ...}, never in the classic form
+    form = incoming.answer_form or ("classic" if not mlflow and "classic" in ctx.forms.values() else None)
     if form is not None:
         value = classic_results(value, as_rows=form == "swagger")
     try:
@@ -72,6 +74,8 @@ def _finish(
         raise _failed(scorer, incoming, exc, "returned a value that cannot be serialized to JSON") from None
     if scorer.contract is not None and scorer.contract.validate_output:
         _check_output(scorer, incoming, body)
+    if mlflow:
+        body = predictions(value, body)
     return Outcome(body, None, exec_ms, ctx.ignored, ctx.rows)
 
 

@@ -21,7 +21,7 @@ from gateway.core.table import Table
 from gateway.errors import EnvelopeError, Problem, join_path
 
 __all__ = (
-    "Rules", "Slot", "slot_of", "table_in", "with_table", "table_value", "place_params", "bad", "within", "renamed", "rename",
+    "Rules", "Slot", "slot_of", "table_in", "member_specs", "with_table", "table_value", "place_params", "bad", "within", "renamed", "rename",
 )
 
 _SPLIT_KEYS = frozenset({"columns", "data", "index"})
@@ -35,7 +35,7 @@ class Slot:
     path: tuple[str, ...]
     table: Table
     to_globals: bool  # `params` is GlobalParameters as a whole
-    siblings: frozenset[str] = frozenset()  # the other members of the table's object
+    siblings: tuple[str, ...] = ()  # the other members of the table's object, in order
     rules: Rules = field(default_factory=list)  # the parameters' envelope paths → `params...`
 
     @property
@@ -70,7 +70,7 @@ def slot_of(contract: Contract | None, what: str, name: str) -> Slot:
     (path, table), = found
     holder = params[path[0]]
     to_globals = path[0] != "GlobalParameters" and _takes_objects(params.get("GlobalParameters"))
-    siblings = frozenset(m for m in _member_names(holder) if m != path[1]) if len(path) == 2 else frozenset()
+    siblings = tuple(m for m in member_specs(holder) if m != path[1]) if len(path) == 2 else ()
     if to_globals:
         rules = [("GlobalParameters", "params")]
     else:
@@ -107,8 +107,11 @@ def _typed_members(spec: Spec) -> Mapping[str, Spec]:
     return spec.typed if isinstance(spec, StandardDict) else {}
 
 
-def _member_names(spec: Spec) -> list[str]:
-    return [*spec.plain, *spec.typed] if isinstance(spec, StandardDict) else list(_typed_members(spec))
+def member_specs(spec: Spec) -> dict[str, Spec]:
+    """The members of an object parameter, in order (an inference-schema dict's plain ones as any JSON)."""
+    if isinstance(spec, StandardDict):
+        return {name: spec.typed.get(name) or Json() for name in spec.order}
+    return dict(_typed_members(spec))
 
 
 def _takes_objects(spec: Spec | None) -> bool:

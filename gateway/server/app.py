@@ -75,6 +75,9 @@ ROUTES: list[web.AbstractRouteDef] = [
     web.post("/execute", handlers.classic_execute),
     web.post("/score/{name}/execute", handlers.classic_execute),
     web.post("/workspaces/{workspace}/services/{name}/execute", handlers.classic_execute),
+    # MLflow clients: the pyfunc scoring server's protocol
+    web.post("/invocations", handlers.invocations),
+    web.post("/score/{name}/invocations", handlers.invocations),
     web.get("/workspaces/{workspace}/services/{name}/swagger.json", handlers.swagger_document),
 ]
 

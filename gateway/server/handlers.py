@@ -8,8 +8,9 @@ from aiohttp import web
 
 from gateway.documents.openapi import VERSIONS, normalize_version
 from gateway.documents.powerquery.render import render_powerquery
-from gateway.errors import BadQuery, NotFound, Unavailable
+from gateway.errors import BadQuery, GatewayError, NotFound, Unavailable
 from gateway.scoring.arguments import Incoming
+from gateway.scoring.mlflow import MLFLOW, error_code
 from gateway.scoring.scorer import Scorer
 
 from .body import read_body
@@ -28,7 +29,10 @@ from .keys import (
 )
 from .streaming import StreamedResponse
 
-__all__ = ("health", "healthz", "readyz", "metrics", "score", "classic_execute", "contract_document", "swagger_document", "powerquery_function")
+__all__ = (
+    "health", "healthz", "readyz", "metrics", "score", "classic_execute", "invocations", "contract_document",
+    "swagger_document", "powerquery_function",
+)
 
 log = logging.getLogger("gateway.server")
 
@@ -95,7 +99,17 @@ async def classic_execute(request: web.Request) -> web.StreamResponse:
     return await _score(request, answer_form="swagger" if request.query.get("format") == "swagger" else None)
 
 
-async def _score(request: web.Request, answer_form: str | None) -> web.StreamResponse:
+async def invocations(request: web.Request) -> web.StreamResponse:
+    """`POST /invocations` and `/score/{name}/invocations`: MLflow's scoring protocol (`gateway.scoring.mlflow`),
+    answered `{"predictions": ...}`, errors with MLflow's `error_code`."""
+    try:
+        return await _score(request, answer_form=None, protocol=MLFLOW)
+    except GatewayError as exc:
+        exc.error_code = error_code(exc)
+        raise
+
+
+async def _score(request: web.Request, answer_form: str | None, protocol: str | None = None) -> web.StreamResponse:
     app = request.app
     scoring = app[SCORING]
     route = scoring.route(request.match_info.get("name"))
@@ -108,6 +122,7 @@ async def _score(request: web.Request, answer_form: str | None) -> web.StreamRes
     with scoring.admission:  # admitted (or 429) before the body is read
         incoming = await _incoming(request, scorer)
         incoming.answer_form = answer_form
+        incoming.protocol = protocol
         outcome = await scoring.score(route, incoming)
     request[ROWS] = outcome.rows
     app[METRICS].scored(scorer.name, outcome.rows)

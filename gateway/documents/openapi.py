@@ -25,6 +25,7 @@ from gateway.errors import StartupError
 from gateway.scoring.scorer import Scorer
 from gateway.settings import Settings
 
+from .invocations import invocations_operations, invocations_path
 from .score_operations import score_operations
 
 __all__ = ("VERSIONS", "USER_FILES", "DocumentOptions", "build_document", "normalize_version", "user_documents")
@@ -166,7 +167,7 @@ def build_document(scorer: Scorer, score_path: str, dialect: str, options: Docum
     components: dict[str, Any] = {"schemas": schemas}
     if security:
         components["securitySchemes"] = {"Bearer": bearer}
-    return {
+    document3: dict[str, Any] = {
         "openapi": "3.0.3" if dialect == "3.0" else "3.1.0",
         "info": info,
         "paths": {
@@ -209,6 +210,10 @@ def build_document(scorer: Scorer, score_path: str, dialect: str, options: Docum
         },
         "components": components,
     }
+    invocations = invocations_operations(scorer, dialect, security)
+    if invocations is not None:  # MLflow clients' path, for a scorer of one table
+        document3["paths"][prefix + invocations_path(score_path)] = invocations
+    return document3
 
 
 #: user-supplied files next to a scorer, per dialect, in order of precedence

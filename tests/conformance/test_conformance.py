@@ -524,7 +524,8 @@ class Document:
                                 "version": reference["info"]["version"]}
         assert "securityDefinitions" not in ours and "security" not in ours
         assert "securitySchemes" not in ours.get("components", {})
-        assert list(ours["paths"]) == list(reference["paths"])
+        # the MLflow clients' path (a scorer of one table) is the gateway's own, beside the reference's
+        assert [path for path in ours["paths"] if not path.endswith("/invocations")] == list(reference["paths"])
         for path, operations in reference["paths"].items():
             expected = {m: op["operationId"] for m, op in operations.items()}
             if "post" in operations:  # the score path: GET is served too, so it is documented (the reference's is not)

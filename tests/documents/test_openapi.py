@@ -250,7 +250,7 @@ async def test_swagger_subcommand_documents_the_path_a_server_of_that_scorer_doc
     printed = json.loads(result.stdout)
     client = await aiohttp_client(create_app(Settings(), [scorer_of(target, "churn")]))
     served = await (await client.get("/swagger.json", params={"version": "3"})).json()
-    assert sorted(printed["paths"]) == sorted(served["paths"]) == ["/", "/score", "/swagger.json"]
+    assert sorted(printed["paths"]) == sorted(served["paths"]) == ["/", "/invocations", "/score", "/swagger.json"]
     assert printed == served
 
 

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 from concurrent.futures import Executor
+from contextvars import copy_context
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable, TypeVar
@@ -19,6 +20,7 @@ from gateway.core.envelope import loads
 from gateway.core.results import UnserializableResult, classic_results, render
 from gateway.errors import ScoringError, ScoringTimeout
 
+from . import spans
 from .arguments import Incoming, arguments
 from .batching import Batcher
 from .current import scoring_request
@@ -28,6 +30,8 @@ from .mlflow import MLFLOW, predictions
 from .scorer import Scorer
 
 __all__ = ("Outcome", "execute", "make_batcher")
+
+arguments = spans.traced("gateway.parse_and_convert", arguments)
 
 T = TypeVar("T")
 
@@ -69,7 +73,8 @@ def _finish(
     if form is not None:
         value = classic_results(value, as_rows=form == "swagger")
     try:
-        body = render(value)
+        with spans.span("gateway.serialize"):
+            body = render(value)
     except UnserializableResult as exc:
         raise _failed(scorer, incoming, exc, "returned a value that cannot be serialized to JSON") from None
     if scorer.contract is not None and scorer.contract.validate_output:
@@ -103,7 +108,7 @@ def _execute_sync(scorer: Scorer, incoming: Incoming) -> Outcome:
     started = time.perf_counter()
     kwargs, ctx = arguments(scorer, incoming)
     try:
-        with scoring_request(incoming.request_id):
+        with scoring_request(incoming.request_id), spans.span("gateway.run", **{"gateway.scorer": scorer.name}):
             value = scorer.run(**kwargs)
     except Exception as exc:
         raise _failed(scorer, incoming, exc, "raised") from None
@@ -114,11 +119,11 @@ async def _execute_async(scorer: Scorer, incoming: Incoming, executor: Executor 
     loop = asyncio.get_running_loop()
     started = time.perf_counter()
     if len(incoming.body) >= OFFLOAD_BYTES:
-        kwargs, ctx = await loop.run_in_executor(executor, arguments, scorer, incoming)
+        kwargs, ctx = await loop.run_in_executor(executor, copy_context().run, arguments, scorer, incoming)
     else:
         kwargs, ctx = arguments(scorer, incoming)
     try:
-        with scoring_request(incoming.request_id):
+        with scoring_request(incoming.request_id), spans.span("gateway.run", **{"gateway.scorer": scorer.name}):
             value = await scorer.run(**kwargs)
     except Exception as exc:
         raise _failed(scorer, incoming, exc, "raised") from None
@@ -148,7 +153,7 @@ def make_batcher(
             if value is not _PREEMPTED:
                 return value
             log.warning("scorer '%s' held the event loop (a merged call): run again in a thread", scorer.name)
-        future = asyncio.get_running_loop().run_in_executor(executor, _timed, inline, rows, partial(scorer.run, **kwargs))
+        future = asyncio.get_running_loop().run_in_executor(executor, copy_context().run, _timed, inline, rows, partial(scorer.run, **kwargs))
         future.add_done_callback(lambda done: _settle(done, limiter))
         return await asyncio.shield(future)
 
@@ -164,7 +169,7 @@ async def _execute_batched(
     loop = asyncio.get_running_loop()
     started = time.perf_counter()
     if len(incoming.body) >= OFFLOAD_BYTES:
-        kwargs, ctx = await loop.run_in_executor(executor, arguments, scorer, incoming, batcher.contract)
+        kwargs, ctx = await loop.run_in_executor(executor, copy_context().run, arguments, scorer, incoming, batcher.contract)
     else:
         kwargs, ctx = arguments(scorer, incoming, batcher.contract)
     waiter = batcher.join(kwargs)
@@ -229,7 +234,7 @@ async def execute(
         left = timeout - (time.perf_counter() - started)
         _preempted(scorer, incoming, inline.slice)
     future = asyncio.get_running_loop().run_in_executor(
-        executor, _timed, inline, len(incoming.body), partial(_execute_sync, scorer, incoming)
+        executor, copy_context().run, _timed, inline, len(incoming.body), partial(_execute_sync, scorer, incoming)
     )
     future.add_done_callback(lambda done: _settle(done, limiter))
     try:

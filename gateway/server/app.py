@@ -40,6 +40,8 @@ from .keys import (
 )
 from .metrics import Metrics
 from .middleware import gateway_middleware
+from .tracing import flush_tracing, start_tracing, tracing_middleware
+from .traffic import capture_context
 
 __all__ = ("PUBLIC_ROUTES", "ROUTES", "SERVER_OPTIONS", "create_app", "open_paths", "reload_scorers")
 
@@ -175,6 +177,9 @@ def create_app(settings: Settings, scorers: Iterable[Scorer], *, serve_during_in
     model load is not mistaken for a dead process.
     """
     middlewares: list[Middleware] = [gateway_middleware]
+    tracer = start_tracing(settings.service_name)
+    if tracer is not None:  # outermost: the server span covers the whole answer
+        middlewares.insert(0, tracing_middleware(tracer))
     if settings.api_keys:
         paths, prefixes = open_paths(settings.prefix)
         middlewares.append(auth_middleware(settings.api_keys, paths, prefixes, preflights=bool(settings.cors_origins)))
@@ -198,4 +203,8 @@ def create_app(settings: Settings, scorers: Iterable[Scorer], *, serve_during_in
     if settings.cors_origins:
         enable_cors(app, settings.cors_origins)
     app.cleanup_ctx.append(_scoring)
+    if settings.capture_dir is not None:
+        app.cleanup_ctx.append(capture_context)
+    if tracer is not None:
+        app.cleanup_ctx.append(flush_tracing)
     return app

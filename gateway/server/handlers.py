@@ -19,6 +19,7 @@ from .keys import (
     DRAINING,
     METRICS,
     READY,
+    REQUEST_BODY,
     REQUEST_ID,
     ROWS,
     SCORER_NAME,
@@ -121,6 +122,7 @@ async def _score(request: web.Request, answer_form: str | None, protocol: str | 
         raise Unavailable("the scorers are still starting (init() has not finished); retry", retry_after=2)
     with scoring.admission:  # admitted (or 429) before the body is read
         incoming = await _incoming(request, scorer)
+        request[REQUEST_BODY] = incoming.body
         incoming.answer_form = answer_form
         incoming.protocol = protocol
         outcome = await scoring.score(route, incoming)

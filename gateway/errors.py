@@ -23,6 +23,7 @@ __all__ = (
     "UnknownScorer",
     "UnsupportedScorer",
     "TooBusy",
+    "TooBusyUnavailable",
     "Unauthorized",
     "ScoringError",
     "ScoringTimeout",
@@ -167,12 +168,24 @@ class UnsupportedScorer(NotFound):
 
 
 class TooBusy(GatewayError):
-    """Every scorer slot is busy and the waiting line is full; the client should retry later."""
+    """Every scorer slot is busy and the waiting line is full; the client should retry later (429, or 503 as
+    `TooBusy.answering(503)`, for clients that retry only 503: `--overload-status`)."""
 
     status = 429
 
     def __init__(self, message: str, retry_after: int = 1) -> None:
         super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+    @staticmethod
+    def answering(status: int) -> "type[TooBusy]":
+        """The TooBusy error that answers `status` (429 or 503)."""
+        return {429: TooBusy, 503: TooBusyUnavailable}[status]
+
+
+class TooBusyUnavailable(TooBusy):
+    """TooBusy answered 503 Service Unavailable (`--overload-status 503`; Azure Stream Analytics retries only 503)."""
+
+    status = 503
 
 
 class Unauthorized(GatewayError):

@@ -1,4 +1,5 @@
-"""Backpressure: at most `max_concurrency` scorer calls at once, at most `max_queue` waiting; beyond → 429.
+"""Backpressure: at most `max_concurrency` scorer calls at once, at most `max_queue` waiting; beyond → 429
+(or 503 with `--overload-status 503`), with `Retry-After`.
 
 A slot is held until the scorer call really ends, even when the client got a 504 or went away, so a
 stuck scorer cannot make the gateway start more work than it was sized for.
@@ -24,10 +25,13 @@ class Limiter:
         max_queue: int,
         retry_after: int = 1,
         observe: Callable[[int, int], None] | None = None,
+        status: int = 429,
     ) -> None:
+        """`status`: what a request refused when the line is full gets (429, or 503; `TooBusy.answering`)."""
         self.max_concurrency = max_concurrency
         self.max_queue = max_queue
         self.retry_after = retry_after
+        self._busy = TooBusy.answering(status)
         self.running = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._observe = observe or (lambda running, waiting: None)
@@ -37,13 +41,13 @@ class Limiter:
         return len(self._waiters)
 
     async def acquire(self) -> None:
-        """Take a slot, waiting in line if needed; TooBusy (429) when the line is full."""
+        """Take a slot, waiting in line if needed; TooBusy (429 or 503) when the line is full."""
         if self.running < self.max_concurrency and not self._waiters:
             self.running += 1
             self._observe(self.running, self.waiting)
             return
         if len(self._waiters) >= self.max_queue:
-            raise TooBusy(
+            raise self._busy(
                 f"the gateway is at capacity ({self.running} running, {self.waiting} waiting); retry later",
                 retry_after=self.retry_after,
             )
@@ -76,16 +80,17 @@ class Limiter:
 class Admission:
     """At most `limit` requests between their headers and their answer, so that only admitted requests'
     bodies are ever read: memory is bounded by what can be served, not by what arrives. A request past
-    the limit is refused at once (429), before its body is read."""
+    the limit is refused at once (429, or 503 with `status=503`), before its body is read."""
 
-    def __init__(self, limit: int, retry_after: int = 1) -> None:
+    def __init__(self, limit: int, retry_after: int = 1, status: int = 429) -> None:
         self.limit = limit
         self.retry_after = retry_after
         self.count = 0
+        self._busy = TooBusy.answering(status)
 
     def __enter__(self) -> "Admission":
         if self.count >= self.limit:
-            raise TooBusy(
+            raise self._busy(
                 f"the gateway is at capacity ({self.count} requests in progress); retry later",
                 retry_after=self.retry_after,
             )

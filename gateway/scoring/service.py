@@ -47,9 +47,10 @@ class Scoring:
         """`observe(running, waiting)` is told of every change of the limiter's counts (for metrics)."""
         self.settings = settings
         self.registry = registry
-        self.limiter = Limiter(settings.max_concurrency, settings.max_queue, observe=observe)
+        busy = settings.overload_status  # what a request refused at capacity gets: 429, or 503
+        self.limiter = Limiter(settings.max_concurrency, settings.max_queue, observe=observe, status=busy)
         #: every request that may be running or waiting for a slot, and no more, is admitted (bodies read)
-        self.admission = Admission(settings.max_concurrency + settings.max_queue)
+        self.admission = Admission(settings.max_concurrency + settings.max_queue, status=busy)
         self.executor: ThreadPoolExecutor | None = None
         self._routes: dict[str, Route] = {}
         self.abandoned = False

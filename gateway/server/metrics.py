@@ -51,7 +51,10 @@ class Metrics:
         self.scorer_errors = Counter(
             "gateway_scorer_errors", "scorer failures (exception, timeout, output)", ["scorer", "kind"], registry=r
         )
-        self.rejected = Counter("gateway_rejected", "requests refused with 429 at capacity", ["scorer"], registry=r)
+        self.rejected = Counter(
+            "gateway_rejected", "requests refused at capacity (429, or 503 with --overload-status 503)", ["scorer"],
+            registry=r,
+        )
         self.ignored = Counter(
             "gateway_ignored_inputs", "unknown keys and columns dropped from requests", ["scorer"], registry=r
         )

@@ -1,8 +1,8 @@
 """One HTTP request, answered as one JSON line: `{"status": 200, "seconds": 0.01, "body": "..."}`.
 
-    python benchmarks/bench_client.py URL [--body FILE] [--timeout S]
+    python benchmarks/bench_client.py URL [--body FILE] [--timeout S] [--content-type TYPE]
 
-GET without `--body`, POST of the file (Content-Type: application/json) with it; a connection error is
+GET without `--body`, POST of the file (Content-Type: application/json unless told) with it; a connection error is
 `{"status": null, "error": "..."}`. Standard library only: run.py runs it inside the reference server's
 network namespace (through nsenter) as well as directly, so both servers are reached the same way.
 """
@@ -22,13 +22,14 @@ def main() -> int:
     parser.add_argument("url")
     parser.add_argument("--body")
     parser.add_argument("--timeout", type=float, default=5.0)
+    parser.add_argument("--content-type", default="application/json")
     args = parser.parse_args()
     url = urlsplit(args.url)
     body = open(args.body, "rb").read() if args.body else None
     start = time.perf_counter()
     try:
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=args.timeout)
-        headers = {"Content-Type": "application/json"} if body is not None else {}
+        headers = {"Content-Type": args.content_type} if body is not None else {}
         conn.request("POST" if body is not None else "GET", url.path or "/", body=body, headers=headers)
         response = conn.getresponse()
         text = response.read().decode("utf-8", "replace")

@@ -24,19 +24,21 @@ LUA = HERE / "wrk" / "post.lua"
 
 
 def run_load(tool: str, server: Server, body: Path, *, duration: float, connections: int, threads: int,
-             timeout: float, workdir: Path) -> dict[str, Any]:
+             timeout: float, workdir: Path, path: str = "/score", content_type: str = "application/json") -> dict[str, Any]:
     if tool == "wrk":
         return _wrk(server, body, duration=duration, connections=connections, threads=threads,
-                    timeout=timeout, workdir=workdir)
-    return _hey(server, body, duration=duration, connections=connections, timeout=timeout)
+                    timeout=timeout, workdir=workdir, path=path, content_type=content_type)
+    return _hey(server, body, duration=duration, connections=connections, timeout=timeout, path=path,
+                content_type=content_type)
 
 
 def _wrk(server: Server, body: Path, *, duration: float, connections: int, threads: int, timeout: float,
-         workdir: Path) -> dict[str, Any]:
+         workdir: Path, path: str, content_type: str) -> dict[str, Any]:
     out = Path(tempfile.mkstemp(prefix="wrk-", suffix=".json", dir=workdir)[1])
     cmd = [*server.client_prefix, "wrk", "-t", str(max(1, min(threads, connections))), "-c", str(connections),
-           "-d", f"{duration:g}s", "--timeout", f"{timeout:g}s", "-s", str(LUA), server.url + "/score"]
-    env = {"BENCH_BODY": str(body), "BENCH_OUT": str(out), "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"}
+           "-d", f"{duration:g}s", "--timeout", f"{timeout:g}s", "-s", str(LUA), server.url + path]
+    env = {"BENCH_BODY": str(body), "BENCH_OUT": str(out), "BENCH_CONTENT_TYPE": content_type,
+           "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     try:
         if done.returncode != 0 or out.stat().st_size == 0:
@@ -56,9 +58,10 @@ def _wrk(server: Server, body: Path, *, duration: float, connections: int, threa
     }
 
 
-def _hey(server: Server, body: Path, *, duration: float, connections: int, timeout: float) -> dict[str, Any]:
+def _hey(server: Server, body: Path, *, duration: float, connections: int, timeout: float, path: str,
+         content_type: str) -> dict[str, Any]:
     cmd = [*server.client_prefix, "hey", "-z", f"{duration:g}s", "-c", str(connections), "-t", str(int(timeout)),
-           "-m", "POST", "-T", "application/json", "-D", str(body), "-o", "csv", server.url + "/score"]
+           "-m", "POST", "-T", content_type, "-D", str(body), "-o", "csv", server.url + path]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"hey failed ({done.returncode}): {done.stderr.strip()}")

@@ -121,9 +121,11 @@ class Server:
         self.proc = subprocess.Popen(argv, cwd=self.cwd, env=self.env, stdout=self._logfile,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
 
-    def request(self, path: str, body: Path | None = None, timeout: float = 5.0) -> dict[str, Any]:
+    def request(self, path: str, body: Path | None = None, timeout: float = 5.0,
+                content_type: str = "application/json") -> dict[str, Any]:
         """One request through bench_client.py, from inside the server's namespace when it has one."""
-        cmd = [*self.client_prefix, sys.executable, str(CLIENT), self.url + path, "--timeout", str(timeout)]
+        cmd = [*self.client_prefix, sys.executable, str(CLIENT), self.url + path, "--timeout", str(timeout),
+               "--content-type", content_type]
         if body is not None:
             cmd += ["--body", str(body)]
         done = subprocess.run(cmd, capture_output=True, text=True)

@@ -64,6 +64,12 @@ def format_table(report: dict[str, Any]) -> str:
                      f" (floor ÷ gateway = {1 / ra['floor']:.2f}×)"
                      if ra["floor"] else f"{rows:>6}  floor     n/a")
         lines.append("")
+    csv_row = report.get("csv")
+    if csv_row:
+        lines.append(f"{csv_row['rows']:>6}  {'CSV':<10}{_f(csv_row['csv_requests_per_s'], 11)}"
+                     f"{_f(csv_row['csv_requests_per_s'] * csv_row['rows'], 13, 0)}{_f(csv_row['csv_p50_ms'], 10, 2)}"
+                     f"{_f(csv_row['csv_p99_ms'], 10, 2)}   text/csv on /invocations; the same rows as JSON on /score: "
+                     f"{csv_row['json_requests_per_s']:,.1f} req/s")
     bare = report.get("http_floor")
     if bare:
         lines.append(f"bare aiohttp (fixed answer, 1-row body): {bare['requests_per_s']:,.1f} req/s, "

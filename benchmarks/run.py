@@ -41,6 +41,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import bench_capture  # noqa: E402
+import bench_csv  # noqa: E402
 import bench_env  # noqa: E402
 import bench_load  # noqa: E402
 import bench_payload  # noqa: E402
@@ -394,6 +395,9 @@ def main(argv: list[str] | None = None) -> int:
             })
         if 1 in bodies:
             report["http_floor"] = http_floor(args, tool, bodies[1], workdir, RESULTS)
+        largest = max(bodies)
+        log(f"CSV body against the same rows as JSON, {largest} rows:")
+        report["csv"] = bench_csv.csv_part(args, tool, servers["gateway"], bodies[largest], largest, workdir, log)
         if args.memory_rows > 0:
             log("memory check:")
             report["memory"] = memory_check(servers, args.memory_rows, workdir)

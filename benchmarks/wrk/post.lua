@@ -4,6 +4,7 @@
 --   BENCH_BODY=body.json BENCH_OUT=result.json wrk -s benchmarks/wrk/post.lua http://127.0.0.1:P/score
 --
 -- BENCH_BODY  file holding the request body, sent as is with Content-Type: application/json
+-- BENCH_CONTENT_TYPE  another Content-Type for it (text/csv)
 -- BENCH_OUT   file written by done(): the summary, wrk's own percentiles and the full latency
 --             histogram (microseconds -> count), so that several runs can be merged exactly
 
@@ -15,7 +16,7 @@ local f = assert(io.open(body_path, "rb"))
 wrk.method = "POST"
 wrk.body = f:read("*a")
 f:close()
-wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE") or "application/json"
 
 -- Count responses by status (per thread; wrk's own summary only counts status >= 400 as errors).
 statuses = {}

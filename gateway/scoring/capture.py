@@ -49,20 +49,21 @@ class Exchange:
     query: str = ""
     rows: int | None = None
     trace_id: str | None = None
+    request_json: bool = False  # the body is JSON the gateway decoded: embedded as it is, never parsed again
+    response_json: bool = False  # the body is JSON the gateway wrote: likewise
     time: float = field(default_factory=time.time)
 
 
-def body_field(body: bytes | None, max_body: int) -> dict[str, Any]:
-    """A body as a capture holds it: its JSON value, else its text, else base64; past `max_body` bytes
-    only its size and SHA-256 (a truncation marker: such a request cannot be replayed)."""
+def body_field(body: bytes | None, max_body: int, known_json: bool = False) -> dict[str, Any]:
+    """A body as a capture holds it: JSON the gateway itself decoded or wrote (`known_json`) embedded as it
+    is, other bodies as text, else base64; past `max_body` bytes only its size and SHA-256 (a truncation
+    marker: such a request cannot be replayed). Nothing is parsed again: a capture costs its copy and write."""
     if body is None:
         return {"streamed": True}
     if len(body) > max_body:
         return {"truncated": True, "bytes": len(body), "sha256": hashlib.sha256(body).hexdigest()}
-    try:
-        return {"json": orjson.loads(body)} if body else {"text": ""}
-    except orjson.JSONDecodeError:
-        pass
+    if known_json and body:
+        return {"json": orjson.Fragment(body)}
     try:
         return {"text": body.decode("utf-8")}
     except UnicodeDecodeError:
@@ -113,8 +114,8 @@ class Capture:
                 "method": item.method, "query": item.query, "request_id": item.request_id,
                 "trace_id": item.trace_id, "status": item.status, "duration_ms": round(item.duration_ms, 3),
                 "rows": item.rows, "content_type": item.content_type,
-                "request": body_field(item.request_body, self.max_body),
-                "response": body_field(item.response_body, self.max_body),
+                "request": body_field(item.request_body, self.max_body, item.request_json),
+                "response": body_field(item.response_body, self.max_body, item.response_json),
             }
         return orjson.dumps(item, option=orjson.OPT_SERIALIZE_NUMPY, default=_fallback) + b"\n"
 

@@ -19,6 +19,7 @@ from .keys import (
     DRAINING,
     METRICS,
     READY,
+    REQUEST_ANSWERED_BY_SCRIPT,
     REQUEST_BODY,
     REQUEST_ID,
     ROWS,
@@ -133,6 +134,8 @@ async def _score(request: web.Request, answer_form: str | None, protocol: str | 
         log.debug("scorer '%s' ignored unknown keys/columns: %s", scorer.name, ", ".join(outcome.ignored))
     own = outcome.response
     response: web.StreamResponse
+    if own is not None:  # recorded as the script's bytes, whatever they claim to be (`traffic`)
+        request[REQUEST_ANSWERED_BY_SCRIPT] = True
     if own is None:
         response = web.Response(body=outcome.body, content_type="application/json")
     elif own.chunks is None:  # an AMLResponse the script built: its status, headers and body as they are

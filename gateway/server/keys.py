@@ -13,7 +13,7 @@ from gateway.settings import Settings
 from .connections import ConnectionWatch
 from .metrics import Metrics
 
-__all__ = ("SETTINGS", "SCORING", "READY", "INIT", "SERVE_DURING_INIT", "DRAINING", "CONTRACTS", "METRICS", "WATCH", "SWAGGER", "REQUEST_ID", "SCORER_NAME", "ROWS", "STARTED", "CAPTURE", "REQUEST_BODY", "ERROR_KIND")
+__all__ = ("SETTINGS", "SCORING", "READY", "INIT", "SERVE_DURING_INIT", "DRAINING", "CONTRACTS", "METRICS", "WATCH", "SWAGGER", "REQUEST_ID", "SCORER_NAME", "ROWS", "STARTED", "CAPTURE", "REQUEST_BODY", "REQUEST_ANSWERED_BY_SCRIPT", "ERROR_KIND")
 
 SETTINGS = web.AppKey("settings", Settings)
 SCORING = web.AppKey("scoring", Scoring)  # the registry, the pool, the limiter, batchers and inline policies
@@ -30,5 +30,6 @@ SCORER_NAME = web.RequestKey("scorer_name", str)
 ROWS = web.RequestKey("rows", int)
 CAPTURE = web.AppKey("capture", Capture)  # the traffic capture, only when --capture is given
 REQUEST_BODY = web.RequestKey("request_body", bytes)  # a score request's body as read (for the capture)
+REQUEST_ANSWERED_BY_SCRIPT = web.RequestKey("answered_by_script", bool)  # run() built the response itself
 ERROR_KIND = web.RequestKey("error_kind", str)  # the class of the error a request was answered with
 STARTED = web.RequestKey("started", float)  # perf_counter() when the middleware took the request

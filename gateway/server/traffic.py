@@ -14,10 +14,12 @@ from gateway.scoring.capture import Capture, Exchange
 
 from .keys import (
     CAPTURE,
+    REQUEST_ANSWERED_BY_SCRIPT,
     REQUEST_BODY,
     REQUEST_ID,
     ROWS,
     SCORER_NAME,
+    SCORING,
     SETTINGS,
     STARTED,
 )
@@ -46,6 +48,11 @@ def record_exchange(request: web.Request, response: web.StreamResponse) -> None:
     if capture is None or SCORER_NAME not in request or not capture.sampled():
         return
     body = response.body if isinstance(response, web.Response) else None
+    content_type = request.headers.get("Content-Type")
+    scorer = request.app[SCORING].registry.scorers.get(request[SCORER_NAME])
+    decoded = response.status < 400 and scorer is not None and scorer.contract is not None and (
+        content_type is not None and "json" in content_type.lower())
+    written = REQUEST_ANSWERED_BY_SCRIPT not in request and response.content_type == "application/json"
     capture.record(
         Exchange(
             scorer=request[SCORER_NAME],
@@ -55,11 +62,13 @@ def record_exchange(request: web.Request, response: web.StreamResponse) -> None:
             duration_ms=(time.perf_counter() - request[STARTED]) * 1000.0,
             request_body=request.get(REQUEST_BODY, b""),
             response_body=body if isinstance(body, bytes) else None,
-            content_type=request.headers.get("Content-Type"),
+            content_type=content_type,
             method=request.method,
             query=request.query_string,
             rows=request.get(ROWS),
             trace_id=trace_id_of(response),
+            request_json=decoded,
+            response_json=written,
         )
     )
 

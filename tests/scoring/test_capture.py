@@ -14,7 +14,8 @@ from gateway.scoring.current import scoring_request
 
 def exchange(body: bytes, **changes) -> Exchange:
     fields = dict(scorer="default", route="/score", request_id="r-1", status=200, duration_ms=1.25,
-                  request_body=body, response_body=b'{"Results": [1]}', content_type="application/json")
+                  request_body=body, response_body=b'{"Results": [1]}', content_type="application/json",
+                  request_json=True, response_json=True)
     return Exchange(**(fields | changes))
 
 
@@ -40,6 +41,7 @@ def test_bodies_beyond_the_limit_are_markers():
     assert body_field(b"x" * 11, 10) == {"truncated": True, "bytes": 11, "sha256": hashlib.sha256(b"x" * 11).hexdigest()}
     assert body_field(b"x" * 10, 10) == {"text": "x" * 10}
     assert body_field(b"not json", 100) == {"text": "not json"}
+    assert body_field(b'{"a": 1}', 100) == {"text": '{"a": 1}'}  # not known to be JSON: never parsed
     assert body_field(b"\xff\xfe", 100) == {"base64": "//4="}
     assert body_field(None, 100) == {"streamed": True}
 

@@ -87,6 +87,12 @@ class StandardDict(Spec):
             self._plain_specs = specs
         return self._plain_specs
 
+    @property
+    def struct_members(self) -> dict[str, Spec]:
+        """Every key of the sample with its spec, for the typed fast path (`gateway.core.fastpath`): a body
+        with other keys, which this dict passes through, takes the general path."""
+        return self._members()
+
     def _members(self) -> dict[str, Spec]:
         members: dict[str, Spec] = dict(self._checked())
         members.update(self.typed)

@@ -17,7 +17,7 @@ wrong type, and so read by the general path.
 from __future__ import annotations
 
 from types import GenericAlias
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import msgspec
 import orjson
@@ -41,7 +41,7 @@ class _Builder:
         self.count += 1
         return f"{kind}{self.count}"
 
-    def members(self, members: dict[str, Spec]) -> tuple[Any, Callable[[Any], dict[str, Any]]]:
+    def members(self, members: Mapping[str, Spec]) -> tuple[Any, Callable[[Any], dict[str, Any]]]:
         """A struct with one optional field per member (absent members are left out of the dict)."""
         if not all(map(_nameable, members)):
             return msgspec.Raw, _raw_json
@@ -71,8 +71,9 @@ class _Builder:
         table = spec.table if isinstance(spec, DeferredTable) else spec
         if isinstance(table, Table):
             return self.table(table)
-        if isinstance(spec, Object) and _holds_table(spec):
-            struct, to_dict = self.members(spec.members)
+        members = _members(spec)
+        if members is not None and _holds_table(members):
+            struct, to_dict = self.members(members)
             if spec.nullable:
                 return struct | None, lambda value: None if value is None else to_dict(value)
             return struct, to_dict
@@ -104,11 +105,23 @@ class _Builder:
         return (rows | None) if table.nullable else rows, to_rows
 
 
-def _holds_table(spec: Object) -> bool:
-    return any(
-        isinstance(inner, (Table, DeferredTable)) or (isinstance(inner, Object) and _holds_table(inner))
-        for inner in spec.members.values()
-    )
+def _members(spec: Spec) -> Mapping[str, Spec] | None:
+    """The named members a spec's JSON object holds, when the fast path may parse it into a struct: an
+    Object's, or those another object-like spec offers as `struct_members` (inference-schema's dicts)."""
+    if isinstance(spec, Object):
+        return spec.members
+    offered: Mapping[str, Spec] | None = getattr(spec, "struct_members", None)
+    return offered
+
+
+def _holds_table(members: Mapping[str, Spec]) -> bool:
+    for inner in members.values():
+        if isinstance(inner, (Table, DeferredTable)):
+            return True
+        nested = _members(inner)
+        if nested is not None and _holds_table(nested):
+            return True
+    return False
 
 
 def _nameable(name: str) -> bool:
@@ -137,7 +150,7 @@ class TypedEnvelope:
 
 def typed_envelope(params: dict[str, Spec]) -> TypedEnvelope | None:
     """The fast decoder of a contract with at least one records-capable table, else None."""
-    if not any(_holds_table(Object({"p": spec})) for spec in params.values()):
+    if not _holds_table(params):
         return None
     builder = _Builder()
     struct, to_dict = builder.members(params)

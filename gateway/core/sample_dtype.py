@@ -46,17 +46,37 @@ def to_sample(array: Any, dtype: np.dtype[Any]) -> Any:
             naive = to_sample(array.tz_convert(None).to_numpy(), dtype)
             return pd.array(naive).tz_localize("UTC").tz_convert(array.tz)
         if isinstance(array, np.ndarray) and array.dtype.kind == dtype.kind and array.dtype != dtype:
-            converted = array.astype(dtype)
-            lost = (converted.astype(array.dtype) != array) & ~np.isnat(array)  # numpy wraps silently
-            if lost.any():
-                position = int(np.flatnonzero(lost)[0])
-                raise SampleOverflow(position, f"{array[position]} cannot be held exactly by the sample's dtype {dtype}")
-            return converted
+            _check_exact(array, dtype)
+            return array.astype(dtype)
         return array
-    values = np.asarray(array, dtype=object)
-    missing = pd.isna(values)
+    if isinstance(array, pd.arrays.StringArray) and array.dtype.na_value is np.nan:
+        values = np.asarray(array, dtype=object)  # its own storage: text, and NaN where missing
+    else:
+        values = np.asarray(array, dtype=object)
+        missing = pd.isna(values)
+        if missing.any():
+            values = values.copy()
+            values[missing] = np.nan  # what pandas' own reader leaves in an object column for null
     if dtype.kind == "U":
-        return values.astype(str) if not missing.any() else values
-    if missing.any():
-        values[missing] = np.nan  # what pandas' own reader leaves in an object column for null
+        return values.astype(str) if not pd.isna(values).any() else values
     return values
+
+
+def _check_exact(array: np.ndarray, dtype: np.dtype[Any]) -> None:
+    """Raise SampleOverflow unless every datetime (or duration) of `array` is held exactly in `dtype`'s unit,
+    by integer arithmetic on the counts (numpy's own cast wraps around or truncates silently)."""
+    counts = array.view(np.int64)
+    present = counts != np.iinfo(np.int64).min  # NaT
+    have_unit: Any = np.datetime_data(array.dtype)[0]
+    want_unit: Any = np.datetime_data(dtype)[0]
+    have, want = np.timedelta64(1, have_unit), np.timedelta64(1, want_unit)
+    if want < have:  # a finer unit: each count grows by the factor, which must not overflow
+        factor = int(have / want)
+        limit = np.iinfo(np.int64).max // factor
+        lost = present & ((counts > limit) | (counts < -limit))
+    else:  # a coarser unit: each count must be a whole number of the new unit
+        factor = int(want / have)
+        lost = present & (counts % factor != 0)
+    if lost.any():
+        position = int(np.flatnonzero(lost)[0])
+        raise SampleOverflow(position, f"{array[position]} cannot be held exactly by the sample's dtype {dtype}")

@@ -72,8 +72,12 @@ def arguments(scorer: Scorer, incoming: Incoming, contract: Contract | None = No
             kwargs = active.bind(parse_query(incoming.query), ctx)
         else:
             check_media_type(incoming.content_type)
-            azure = input_data(active, incoming.body, scorer.name, ctx, scorer.contract)
-            kwargs, ctx = (azure, ctx) if azure is not None else active.bind_body(incoming.body, incoming.text_values)
+            kwargs, ctx = active.bind_body(incoming.body, incoming.text_values)
+            if ctx.problems or "input_data" in ctx.ignored:  # perhaps Azure's MLflow request, `{"input_data": ...}`
+                azure_ctx = DecodeContext(text_values=incoming.text_values)
+                azure = input_data(active, incoming.body, scorer.name, azure_ctx, scorer.contract)
+                if azure is not None:
+                    kwargs, ctx = azure, azure_ctx
         ctx.problems.raise_if_any()
     if scorer.wants_headers:
         kwargs[HEADERS_PARAM] = {_canonical(name): value for name, value in (incoming.headers or {}).items()}

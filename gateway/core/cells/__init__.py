@@ -55,6 +55,7 @@ class Cells:
 
     __slots__ = (
         "wire", "nullable", "unit", "null_error", "frame", "accepted", "typed", "expected", "_convert", "_converter",
+        "_nulls_anywhere",
     )
 
     def __init__(
@@ -83,6 +84,7 @@ class Cells:
         self.typed = converter.typed
         self.accepted = converter.accepts | {NONE} if nullable else converter.accepts
         self._convert = converter.convert
+        self._nulls_anywhere = converter.NULLS_ANYWHERE
         self._converter = converter if converter.TEXT is not None else None  # its kind has text forms to read
 
     def convert(
@@ -95,7 +97,7 @@ class Cells:
         """
         if typed and self.typed is not None:
             types = set(self.typed)
-            if self.nullable and None in values:
+            if self.nullable and not self._nulls_anywhere and None in values:
                 types.add(NONE)
         else:
             types = set(map(type, values))

@@ -38,6 +38,9 @@ class Converter:
 
     #: The Python types of this kind's non-null cells.
     ACCEPTS: ClassVar[frozenset[type]] = frozenset()
+    #: Whether `convert` turns nulls into missing values by itself, without `NONE` among the types it is
+    #: given: then a typed column (`gateway.core.fastpath`) is not searched for nulls first.
+    NULLS_ANYWHERE: ClassVar[bool] = False
     #: The exact text forms of this kind's values (a regular expression, ASCII only), read where a table accepts
     #: text values; None: the kind has none besides its own cells (strings, date-times). Each form is a JSON
     #: token of the kind (`TEXT_TYPE`), so that a text is read by msgspec as the JSON cell it spells would be.

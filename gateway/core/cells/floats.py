@@ -24,6 +24,7 @@ class FloatCells(Converter):
     __slots__ = ()
 
     ACCEPTS = frozenset({int, float})
+    NULLS_ANYWHERE = True  # a nullable column is built by np.array, which reads None as NaN
     TEXT = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
     TEXT_TYPE = float
 

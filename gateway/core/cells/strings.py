@@ -20,6 +20,7 @@ class StringCells(Converter):
     __slots__ = ()
 
     ACCEPTS = frozenset({str})
+    NULLS_ANYWHERE = True  # the text dtype's constructor, or the object array, takes None as it is
 
     def convert(self, values: Sequence[Any], types: set[type], bad: Bad, suffix: str) -> Any:
         """The strings (nothing can be wrong once every cell is a string or an allowed null)."""

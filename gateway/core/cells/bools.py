@@ -27,7 +27,7 @@ class BoolCells(Converter):
     def convert(self, values: Sequence[Any], types: set[type], bad: Bad, suffix: str) -> Any:
         """The booleans (nothing can be wrong once every cell is true, false or an allowed null)."""
         source, mask = self.masked(values, NONE in types, False)
-        data = np.array(source, dtype=bool)
+        data = np.fromiter(source, bool, len(source))
         if mask is not None:
             return pd.arrays.BooleanArray(data, mask)
         return data

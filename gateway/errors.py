@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 __all__ = (
     "MAX_REPORTED_ERRORS",
+    "PROBLEMS_SCHEMA",
     "Problem",
     "Problems",
     "GatewayError",
@@ -57,6 +58,17 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.error}"
+
+
+#: the JSON Schema of an error body's `errors`: each problem as `Problem.as_json` writes it
+PROBLEMS_SCHEMA: dict[str, object] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["path", "error"],
+        "properties": {"path": {"type": "string"}, "error": {"type": "string"}},
+    },
+}
 
 
 class Problems:

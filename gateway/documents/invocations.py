@@ -21,7 +21,7 @@ from gateway.core.codecs import CODECS
 from gateway.core.decoding import DecodeContext
 from gateway.core.schema import cell
 from gateway.core.specs import Results, Spec
-from gateway.errors import EnvelopeError
+from gateway.errors import PROBLEMS_SCHEMA, EnvelopeError
 from gateway.scoring.scorer import Scorer
 from gateway.scoring.table_slot import Slot, member_specs, slot_of
 
@@ -38,14 +38,7 @@ _ERROR = {
     "properties": {
         "error_code": {"type": "string", "enum": ERROR_CODES},
         "message": {"type": "string", "description": "the first problem with its path, e.g. dataframe_split.data[3][1]: ..."},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["path", "error"],
-                "properties": {"path": {"type": "string"}, "error": {"type": "string"}},
-            },
-        },
+        "errors": PROBLEMS_SCHEMA,
     },
 }
 _DOC = (

@@ -21,7 +21,7 @@ from openapi_spec_validator import (
     OpenAPIV31SpecValidator,
 )
 
-from gateway.errors import StartupError
+from gateway.errors import PROBLEMS_SCHEMA, StartupError
 from gateway.scoring.scorer import Scorer
 from gateway.settings import Settings
 
@@ -37,14 +37,7 @@ ERROR_RESPONSE = {
     "required": ["message"],
     "properties": {
         "message": {"type": "string"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["path", "error"],
-                "properties": {"path": {"type": "string"}, "error": {"type": "string"}},
-            },
-        },
+        "errors": PROBLEMS_SCHEMA,
     },
 }
 

@@ -1,4 +1,4 @@
-"""Inference-schema scripts: served unchanged, converted strictly, documented as inference-schema did (README 'Azure ML entry scripts, unchanged')."""
+"""Inference-schema scripts: served unchanged, converted strictly, documented as inference-schema did (README 'Moving from Azure ML')."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`@rawhttp` scripts with AMLRequest/AMLResponse, imported from the azureml module names (README 'Azure ML entry scripts, unchanged')."""
+"""`@rawhttp` scripts with AMLRequest/AMLResponse, imported from the azureml module names (README 'Moving from Azure ML')."""
 
 from __future__ import annotations
 

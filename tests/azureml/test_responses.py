@@ -1,5 +1,5 @@
 """Responses a script builds beyond a body: `AMLResponse(generator)` streams, and a `flask.Response` returned
-by `run()` is sent as it is (README 'Azure ML entry scripts, unchanged'). Through a real HTTP server, with
+by `run()` is sent as it is (README 'Moving from Azure ML'). Through a real HTTP server, with
 scripts written as Azure's are."""
 
 from __future__ import annotations

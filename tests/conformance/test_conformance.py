@@ -100,7 +100,7 @@ S5_DOC = ("README 'HTTP surface' generated document: same template, paths, opera
           "info.description without 'the Azure Machine Learning service', schemes https and http")
 S5_VALID = ("README 'HTTP surface' every generated document validates: the `required: []` inference-schema wrote for an empty dict "
             "sample (invalid OpenAPI) is dropped")
-S7_RAW = "README 'Azure ML entry scripts, unchanged' @rawhttp: run() receives the gateway's AMLRequest (the same API; the reference passed Flask's LocalProxy)"
+S7_RAW = "README 'Moving from Azure ML' @rawhttp: run() receives the gateway's AMLRequest (the same API; the reference passed Flask's LocalProxy)"
 S4_DTYPES = ("README 'Declaring a contract' text columns arrive in pandas' default string dtype and datetimes as datetime64 at the gateway's unit "
              "(pandas 3: 'str' and datetime64[us]; the reference cast to the sample's 'object'/datetime64[ns])")
 
@@ -139,7 +139,7 @@ DEVIATIONS: dict[str, str] = {
     "raising: decorated run returns/raises: nan": S10_NAN,
     "raising: decorated run after errors still healthy": S2_HEALTH,
     # amlresponse
-    "amlresponse: AMLResponse mode=ok": "README 'Azure ML entry scripts, unchanged' AMLResponse headers are sent as given: `X-Custom: a, b` is one "
+    "amlresponse: AMLResponse mode=ok": "README 'Moving from Azure ML' AMLResponse headers are sent as given: `X-Custom: a, b` is one "
     "line (the reference split it on commas into two lines and sent Content-Type twice)",
     # rawhttp
     "rawhttp: rawhttp POST json": S7_RAW,

@@ -1,4 +1,4 @@
-"""Studio (classic) and designer clients, with the payloads they really send (README 'Use it from Power BI')."""
+"""Studio (classic) and designer clients, with the payloads they really send (README 'Other clients')."""
 
 from __future__ import annotations
 

@@ -79,4 +79,6 @@ def _check_exact(array: np.ndarray, dtype: np.dtype[Any]) -> None:
         lost = present & (counts % factor != 0)
     if lost.any():
         position = int(np.flatnonzero(lost)[0])
-        raise SampleOverflow(position, f"{array[position]} cannot be held exactly by the sample's dtype {dtype}")
+        value = array[position]
+        text = np.datetime_as_string(value, unit="auto") if array.dtype.kind == "M" else str(value)
+        raise SampleOverflow(position, f"{text} cannot be held exactly by the sample's dtype {dtype}")

@@ -79,6 +79,7 @@ class Settings:
     overload_status: int = 429  # what a request refused at capacity gets: 429, or 503 (Stream Analytics retries it)
     config_file: str | None = None  # the JSON file of variables read (--config-file, AZUREML_CONFIG_FILE, config.json)
     debug_port: int | None = None  # AZUREML_DEBUG_PORT: connect to a listening debugpy before loading the scripts
+    appinsights_key: str | None = None  # --appinsights_instrumentation_key: traces to Application Insights
     capture_dir: str | None = None  # where scored requests are captured, one JSON line each (--capture)
     capture_sample: float = 1.0  # the share of scored requests captured
     capture_max_bytes: int = 64 * 1024  # a body larger than this is captured as its size and hash only

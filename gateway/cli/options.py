@@ -162,6 +162,8 @@ OPTIONS: tuple[Option, ...] = (
            "the share of scored requests captured, 0 to 1 (1)", float, 1.0),
     Option("capture_max_bytes", ("--capture-max-bytes",), ("GATEWAY_CAPTURE_MAX_BYTES",),
            "a body larger than this is captured as its size and SHA-256 only (65536)", int, 64 * 1024),
+    Option("appinsights_key", ("--appinsights_instrumentation_key",), (),
+           "send traces to this Application Insights resource, as azmlinfsrv does (pip install gateway[azure-monitor])"),
     Option("reuse_port", ("--reuse-port",), (), argparse.SUPPRESS, default=False, switch=True),
     Option("text_values", ("--text-values",), (Env("GATEWAY_TEXT_VALUES", "1 or 0"),),
            "accept the exact text of a number or boolean in every table (\"12\", \"3.5\", \"true\"), as Azure "

@@ -40,7 +40,7 @@ from .keys import (
 )
 from .metrics import Metrics
 from .middleware import gateway_middleware
-from .tracing import flush_tracing, start_tracing, tracing_middleware
+from .tracing import flush_tracing, start_tracing, tracing_environ, tracing_middleware
 from .traffic import capture_context
 
 __all__ = ("PUBLIC_ROUTES", "ROUTES", "SERVER_OPTIONS", "create_app", "open_paths", "reload_scorers")
@@ -177,7 +177,7 @@ def create_app(settings: Settings, scorers: Iterable[Scorer], *, serve_during_in
     model load is not mistaken for a dead process.
     """
     middlewares: list[Middleware] = [gateway_middleware]
-    tracer = start_tracing(settings.service_name)
+    tracer = start_tracing(settings.service_name, tracing_environ(settings.appinsights_key))
     if tracer is not None:  # outermost: the server span covers the whole answer
         middlewares.insert(0, tracing_middleware(tracer))
     if settings.api_keys:

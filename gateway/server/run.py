@@ -25,7 +25,7 @@ from .app import SERVER_OPTIONS, create_app, reload_scorers
 from .debug import connect_debugger
 from .keys import DRAINING, INIT, READY, SCORING, WATCH
 from .logs import AccessLogger
-from .tracing import exporter_kind
+from .tracing import exporter_kind, tracing_environ
 from .workers import EXIT_STARTUP, WORKER_ENV
 
 __all__ = ("GC_YOUNG_THRESHOLD", "Reloads", "banner", "drain", "new_event_loop", "raise_descriptor_limit", "serve", "settle_heap")
@@ -83,7 +83,7 @@ def banner(settings: Settings, scorers: Sequence[Scorer]) -> str:
     if settings.capture_dir:
         share = "every scored request" if settings.capture_sample >= 1 else f"{settings.capture_sample:.0%} of scored requests"
         lines.append(f"  capturing {share} into {settings.capture_dir}: captured bodies are user data, keep them as such")
-    kind = exporter_kind()
+    kind = exporter_kind(tracing_environ(settings.appinsights_key))
     if kind is not None:
         lines.append(f"  traces: exported ({kind}; OTEL_* / Application Insights variables)")
     return "\n".join(lines)

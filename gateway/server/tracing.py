@@ -23,7 +23,7 @@ from gateway.scoring import spans
 from .keys import ERROR_KIND, REQUEST_ID, ROWS, SCORER_NAME
 from .request_logs import set_trace_ids
 
-__all__ = ("exporter_kind", "start_tracing", "flush_tracing", "tracing_middleware")
+__all__ = ("exporter_kind", "tracing_environ", "start_tracing", "flush_tracing", "tracing_middleware")
 
 _TRUE = ("true", "1", "yes")
 _UNSET: Any = object()
@@ -43,6 +43,14 @@ def exporter_kind(environ: Mapping[str, str] = os.environ) -> str | None:
     if insights and (environ.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or environ.get("AML_APP_INSIGHTS_KEY")):
         return "azure"
     return None
+
+
+def tracing_environ(appinsights_key: str | None, environ: Mapping[str, str] = os.environ) -> Mapping[str, str]:
+    """The variables tracing is configured from: the process's, with azmlinfsrv's
+    `--appinsights_instrumentation_key KEY` as `AML_APP_INSIGHTS_ENABLED=true` and `AML_APP_INSIGHTS_KEY`."""
+    if not appinsights_key:
+        return environ
+    return {**environ, "AML_APP_INSIGHTS_ENABLED": "true", "AML_APP_INSIGHTS_KEY": appinsights_key}
 
 
 def _exporter(kind: str, environ: Mapping[str, str]) -> Any:

@@ -101,6 +101,7 @@ def samples(tmp_path: Path) -> dict[str, tuple[str, Any]]:
         "--capture-sample": ("0.5", 0.5),
         "GATEWAY_CAPTURE_MAX_BYTES": ("100", 100),
         "--capture-max-bytes": ("200", 200),
+        "--appinsights_instrumentation_key": ("a-key", "a-key"),
         "--reuse-port": ("", True),
         "GATEWAY_TEXT_VALUES": ("true", True),
         "--text-values": ("", True),

@@ -15,7 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 from conftest import ROOT
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTraceServiceRequest,
+)
 
 from gateway.server.tracing import exporter_kind
 
@@ -176,3 +178,19 @@ def test_with_tracing_off_opentelemetry_is_never_imported():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_azmlinfsrvs_instrumentation_key_flag_asks_for_application_insights(tmp_path):
+    from gateway.server.tracing import tracing_environ
+
+    assert exporter_kind(tracing_environ("0000-key", {})) == "azure"
+    assert tracing_environ(None, {"A": "1"}) == {"A": "1"}
+    script = tmp_path / "score.py"
+    script.write_text("def run(raw):\n    return raw\n")
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith(("OTEL_", "AML_APP_INSIGHTS"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "--scorer", str(script), "--appinsights_instrumentation_key", "0000-key",
+         "--port", "5999"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+    )
+    assert result.returncode == 1  # Azure Monitor's exporter is the optional extra, not installed here
+    assert "AML_APP_INSIGHTS_ENABLED needs Azure Monitor's exporter: pip install 'gateway[azure-monitor]'" in result.stderr

@@ -8,19 +8,21 @@ is copied works as it is.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import pprint
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
-from gateway.azureml.parameter_specs import Passthrough, StandardDict
-from gateway.core.specs import Object, Spec
 from gateway.core.table import Table
 from gateway.errors import join_path
 from gateway.scoring.scorer import Scorer
+from gateway.scoring.table_slot import tables_of
 
-__all__ = ("BASE_URL", "ColumnRow", "WorkedCall", "scorer_tables", "column_rows", "worked_calls", "invocations_path")
+from .invocations import invocations_path
+
+__all__ = ("BASE_URL", "ColumnRow", "WorkedCall", "scorer_tables", "column_rows", "worked_calls")
 
 #: stands for the service's address (scheme, host and path prefix) in the worked calls
 BASE_URL = "{{BASE_URL}}"
@@ -46,23 +48,11 @@ class WorkedCall:
 
 
 def scorer_tables(scorer: Scorer) -> list[tuple[str, Table]]:
-    """Each table parameter with its JSON path in the request (`Inputs.data`), top level or one object down."""
+    """Each table parameter with its JSON path in the request (`Inputs.data`): the tables MLflow's and
+    Azure's bodies may fill (`scoring.table_slot.tables_of`)."""
     if scorer.contract is None:
         return []
-    return list(_tables(scorer.contract.params, ""))
-
-
-def _tables(members: Mapping[str, Spec], path: str) -> Iterator[tuple[str, Table]]:
-    for name, spec in members.items():
-        if isinstance(spec, Passthrough):
-            spec = spec.inner
-        where = join_path(path, name)
-        if isinstance(spec, Table):
-            yield where, spec
-        elif isinstance(spec, Object) and not path:
-            yield from _tables(spec.members, where)
-        elif isinstance(spec, StandardDict) and not path:
-            yield from _tables(spec.typed, where)
+    return [(functools.reduce(join_path, path, ""), table) for path, table in tables_of(scorer.contract.params)]
 
 
 def column_rows(scorer: Scorer) -> list[ColumnRow]:
@@ -74,12 +64,7 @@ def column_rows(scorer: Scorer) -> list[ColumnRow]:
     ]
 
 
-def invocations_path(scorer: Scorer, default: bool) -> str:
-    """Where MLflow clients post for this scorer: `/invocations` for the default one, else under its route."""
-    return "/invocations" if default else f"{scorer.route}/invocations"
-
-
-def worked_calls(scorer: Scorer, path: str, *, default: bool, api_key: bool) -> list[WorkedCall]:
+def worked_calls(scorer: Scorer, path: str, *, api_key: bool) -> list[WorkedCall]:
     """curl and Python calls of the score path with the contract's example; with exactly one table, MLflow's
     `dataframe_split` and a CSV body to the invocations path."""
     if scorer.contract is None:
@@ -105,7 +90,7 @@ def worked_calls(scorer: Scorer, path: str, *, default: bool, api_key: bool) -> 
     if len(tables) == 1:
         _, table = tables[0]
         rows = _example_rows(table)
-        invocations = BASE_URL + invocations_path(scorer, default)
+        invocations = BASE_URL + invocations_path(path)
         split = {"dataframe_split": {"columns": list(table.columns), "data": [list(row.values()) for row in rows]}}
         calls.append(
             WorkedCall(

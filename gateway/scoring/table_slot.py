@@ -21,7 +21,7 @@ from gateway.core.table import Table
 from gateway.errors import EnvelopeError, Problem, join_path
 
 __all__ = (
-    "Rules", "Slot", "slot_of", "table_in", "member_specs", "with_table", "table_value", "place_params", "bad", "within", "renamed", "rename",
+    "Rules", "Slot", "slot_of", "tables_of", "table_in", "member_specs", "with_table", "table_value", "place_params", "bad", "within", "renamed", "rename",
 )
 
 _SPLIT_KEYS = frozenset({"columns", "data", "index"})
@@ -51,15 +51,7 @@ def slot_of(contract: Contract | None, what: str, name: str) -> Slot:
     """The contract's one table (top level, or a member of a top-level object, inference-schema's dicts and
     unconverted parameters included); any other count is a 400 naming the tables found."""
     params: Mapping[str, Spec] = contract.params if contract is not None else {}
-    found: list[tuple[tuple[str, ...], Table]] = []
-    for key, spec in params.items():
-        table = table_in(spec)
-        if table is not None:
-            found.append(((key,), table))
-        for member, inner in _typed_members(spec).items():
-            table = table_in(inner)
-            if table is not None:
-                found.append(((key, member), table))
+    found = tables_of(params)
     if len(found) != 1:
         where = "" if not found else " (" + ", ".join(".".join(path) for path, _ in found) + ")"
         kind = "declares no contract" if contract is None else f"has {len(found)} table parameters{where}"
@@ -77,6 +69,21 @@ def slot_of(contract: Contract | None, what: str, name: str) -> Slot:
         rules = [(join_path(path[0], m), join_path("params", m)) for m in siblings]
         rules += [(join_path("", key), join_path("params", key)) for key in params if key != path[0]]
     return Slot(path, table, to_globals, siblings, rules)
+
+
+def tables_of(params: Mapping[str, Spec]) -> list[tuple[tuple[str, ...], Table]]:
+    """Every table of a contract's parameters with its path: top level, or a member of a top-level object
+    (inference-schema's dicts and unconverted parameters included), in declared order."""
+    found: list[tuple[tuple[str, ...], Table]] = []
+    for key, spec in params.items():
+        table = table_in(spec)
+        if table is not None:
+            found.append(((key,), table))
+        for member, inner in _typed_members(spec).items():
+            table = table_in(inner)
+            if table is not None:
+                found.append(((key, member), table))
+    return found
 
 
 def table_in(spec: Spec | None) -> Table | None:

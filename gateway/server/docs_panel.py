@@ -84,7 +84,7 @@ def _panel(scorer: Scorer, registry: Registry, prefix: str, api_key: bool, is_op
     parts.append("<h4>Power Query function (Power BI, Excel)</h4><p>Blank query → Advanced Editor → paste; "
                  "then invoke it on a table with these columns.</p>")
     parts.append(_copyable(f"gateway-pq-{name}", "loading…", "gateway-pq", f' data-src="{source}"'))
-    calls = worked_calls(scorer, path, default=scorer is registry.default, api_key=api_key)
+    calls = worked_calls(scorer, path, api_key=api_key)
     if calls:
         parts.append("<h4>Worked calls</h4>")
     for call in calls:

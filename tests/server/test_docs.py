@@ -96,7 +96,7 @@ def test_the_python_call_is_python():
     from gateway.scoring.scorer import Scorer
 
     scorer = Scorer.from_function("default", churn)
-    [python] = [c for c in worked_calls(scorer, "/score", default=True, api_key=True) if c.client == "Python"]
+    [python] = [c for c in worked_calls(scorer, "/score", api_key=True) if c.client == "Python"]
     namespace: dict = {}
     source = python.text.replace("import requests", "").split("answer =", 1)[0]
     exec(source, namespace)  # the body is a Python literal (True, None), not JSON text

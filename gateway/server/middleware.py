@@ -24,7 +24,7 @@ from gateway.version import __version__
 from .keys import ERROR_KIND, METRICS, REQUEST_ID, SCORER_NAME, SETTINGS, STARTED, WATCH
 from .traffic import record_exchange
 
-__all__ = ("RequestIds", "gateway_middleware", "json_error")
+__all__ = ("RequestIds", "gateway_middleware", "json_error", "route_label")
 
 log = logging.getLogger("gateway.server")
 
@@ -147,14 +147,14 @@ async def _answer(request: web.Request, handler: Handler, started: float, ids: R
     return response
 
 
-def _route_label(request: web.Request) -> str:
+def route_label(request: web.Request) -> str:
     """The route's template (`/score/{name}`), never the raw path, so label values stay bounded."""
     resource = request.match_info.route.resource
     return resource.canonical if resource is not None else "unmatched"
 
 
 def _count(request: web.Request, status: int, seconds: float) -> None:
-    request.app[METRICS].request(request.get(SCORER_NAME, ""), _route_label(request), status, seconds)
+    request.app[METRICS].request(request.get(SCORER_NAME, ""), route_label(request), status, seconds)
 
 
 def _count_failure(request: web.Request, exc: GatewayError) -> None:

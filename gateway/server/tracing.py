@@ -21,6 +21,7 @@ from gateway.errors import StartupError
 from gateway.scoring import spans
 
 from .keys import ERROR_KIND, REQUEST_ID, ROWS, SCORER_NAME
+from .middleware import route_label
 from .request_logs import set_trace_ids
 
 __all__ = ("exporter_kind", "tracing_environ", "start_tracing", "flush_tracing", "tracing_middleware")
@@ -141,8 +142,7 @@ def tracing_middleware(tracer: Any) -> Any:
 
     @web.middleware
     async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-        resource = request.match_info.route.resource
-        route = resource.canonical if resource is not None else "unmatched"
+        route = route_label(request)
         parent = propagator.extract(request.headers)
         attributes = {"http.request.method": request.method, "http.route": route, "url.path": request.path}
         with tracer.start_as_current_span(

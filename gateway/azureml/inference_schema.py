@@ -18,8 +18,8 @@ import sys
 from typing import Any, Callable
 
 from gateway.core.array import Array
-from gateway.core.declare import HEADERS_PARAM, Contract, from_sample
-from gateway.core.specs import MISSING, Json, List, Spec, Value
+from gateway.core.declare import HEADERS_PARAM, Contract
+from gateway.core.specs import Json, List, Spec, Value
 from gateway.core.table import Table
 
 from .parameter_specs import (
@@ -30,6 +30,7 @@ from .parameter_specs import (
     Passthrough,
     ReferenceConversion,
     StandardDict,
+    plain_sample,
 )
 
 __all__ = ("is_decorated", "adapt")
@@ -147,7 +148,7 @@ def parameter_spec(ptype: Any) -> Spec:
                 wrapped = [v for v in sample if isinstance(v, AbstractParameterType)]
                 if wrapped:
                     return List(parameter_spec(wrapped[0]))
-                return _plain(sample, ptype)
+                return plain_sample(list(sample))
             if type(sample) in (bool, int, float, str):
                 return Value(type(sample), example=sample)
             if type(sample) is dt.date:
@@ -158,11 +159,3 @@ def parameter_spec(ptype: Any) -> Spec:
         pass  # a sample the strict specs cannot describe: fall back to the type's own conversion
     return ReferenceConversion(ptype)
 
-
-def _plain(sample: list[Any] | tuple[Any, ...], ptype: Any) -> Spec:
-    """A plain list sample: checked by its JSON types, handed to run() as sent (inference-schema converts
-    nothing inside it); one whose types the gateway cannot describe is documented, not checked."""
-    try:
-        return Passthrough(from_sample(list(sample)), example=ptype.input_to_swagger().get("example", MISSING))
-    except (TypeError, ValueError):
-        return Passthrough(Documented(ptype.input_to_swagger()))

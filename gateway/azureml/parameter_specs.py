@@ -16,7 +16,7 @@ from gateway.core.specs import MISSING, Json, Spec
 from gateway.errors import join_path
 
 __all__ = (
-    "Passthrough", "StandardDict", "FreeRankArray", "IsoDate", "Base64Bytes", "ReferenceConversion", "Documented"
+    "Passthrough", "StandardDict", "plain_sample", "FreeRankArray", "IsoDate", "Base64Bytes", "ReferenceConversion", "Documented"
 )
 
 
@@ -77,14 +77,7 @@ class StandardDict(Spec):
     def _checked(self) -> dict[str, Spec]:
         """Each plain member's spec (from its sample; documented only when no spec describes it)."""
         if self._plain_specs is None:
-            specs: dict[str, Spec] = {}
-            for name, sample in self.plain.items():
-                documented = _documented_sample(sample)
-                try:
-                    specs[name] = Passthrough(_sample_spec(sample), example=documented.example())
-                except (TypeError, ValueError):
-                    specs[name] = Passthrough(documented)
-            self._plain_specs = specs
+            self._plain_specs = {name: plain_sample(sample) for name, sample in self.plain.items()}
         return self._plain_specs
 
     @property
@@ -113,6 +106,16 @@ class StandardDict(Spec):
 
     def describe(self) -> str:
         return "{" + ", ".join(f"{n}: {s.describe()}" for n, s in self._members().items()) + "}"
+
+
+def plain_sample(sample: Any) -> Spec:
+    """A plain sample inference-schema never converts: checked by its JSON types and passed as sent,
+    published with inference-schema's own example; documented only when no spec describes it."""
+    documented = _documented_sample(sample)
+    try:
+        return Passthrough(_sample_spec(sample), example=documented.example())
+    except (TypeError, ValueError):
+        return Passthrough(documented)
 
 
 def _sample_spec(sample: Any) -> Spec:
